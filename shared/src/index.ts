@@ -1,0 +1,5 @@
+export * from './segments.ts';
+export * from './conditions.ts';
+export * from './site.ts';
+export * from './mqtt.ts';
+export * from './realtime.ts';
