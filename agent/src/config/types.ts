@@ -1,0 +1,41 @@
+// The agent's site config as loaded from YAML (see loader for validation). Credentials live here and
+// nowhere else: `toInventory()` strips them before anything leaves the gateway.
+import type { DeviceSpec, Region } from '@camfleet/shared';
+
+export interface OnvifSettings {
+  port?: number;
+  /** Device service path; defaults to /onvif/device_service. */
+  path?: string;
+  username?: string;
+  password?: string;
+}
+
+export interface AgentDevice extends DeviceSpec {
+  /** Host name or IP address the agent reaches the device at. */
+  address?: string;
+  onvif?: OnvifSettings;
+}
+
+export interface MqttSettings {
+  url: string;
+  username?: string;
+  password?: string;
+  keepaliveS: number;
+}
+
+export interface PollSettings {
+  /** Seconds between poll cycles. */
+  intervalS: number;
+  /** Hard timeout for one probe of one device. */
+  timeoutS: number;
+}
+
+export interface SiteConfig {
+  site: { id: string; name?: string; region?: Region; contractId?: string; address?: string };
+  agentId: string;
+  devices: AgentDevice[];
+  poll: PollSettings;
+  mqtt: MqttSettings;
+  /** Where the agent keeps its sequence number and outbox. */
+  stateDir: string;
+}
