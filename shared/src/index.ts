@@ -3,3 +3,5 @@ export * from './conditions.ts';
 export * from './site.ts';
 export * from './mqtt.ts';
 export * from './realtime.ts';
+export * from './domain/index.ts';
+export * from './redact.ts';

@@ -10,16 +10,27 @@ export interface OnvifSettings {
   password?: string;
 }
 
+export interface ReachabilitySettings {
+  /** icmp (default; falls back to TCP where ICMP is not permitted) or tcp. */
+  method?: 'icmp' | 'tcp';
+  port?: number;
+  count?: number;
+}
+
 export interface AgentDevice extends DeviceSpec {
   /** Host name or IP address the agent reaches the device at. */
   address?: string;
   onvif?: OnvifSettings;
+  reachability?: ReachabilitySettings;
 }
 
 export interface MqttSettings {
   url: string;
   username?: string;
+  /** Read from `passwordFile` by loadSiteConfig() when the config gives a file instead. */
   password?: string;
+  /** Absolute path (relative paths in the YAML are resolved against the config file's folder). */
+  passwordFile?: string;
   keepaliveS: number;
 }
 

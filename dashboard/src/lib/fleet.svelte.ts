@@ -1,0 +1,209 @@
+// Live fleet state from the server's socket.io feed, as a rune class (immich-style store).
+// Sized for ~10,000 devices: entries are kept in $state.raw Maps (no deep proxies), deltas are
+// coalesced and applied once per batch, and sorting runs once per batch in a $derived.
+import { io, type Socket } from 'socket.io-client';
+import {
+  DEVICE_STATES,
+  STATE_SEVERITY,
+  type ClientToServerEvents,
+  type DeviceState,
+  type DeviceStatus,
+  type FleetSnapshot,
+  type FleetSummary,
+  type ServerToClientEvents,
+  type SiteStatus,
+} from '@camfleet/shared';
+
+export type FleetSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+export type ConnectionState = 'connecting' | 'live' | 'disconnected';
+export interface Connection {
+  state: ConnectionState;
+  since: Date;
+  /** Last connect_error message, cleared on connect. */
+  error?: string;
+}
+
+/** Devices are unique per site only: the key is `site/device`. */
+export const deviceKey = (site: string, device: string): string => `${site}/${device}`;
+
+/** Delay that coalesces bursts (devices + sites + summary of one server tick) into one render. */
+const BATCH_MS = 50;
+/** After the tab was hidden this long, ask for a fresh snapshot when it is shown again. */
+const RESYNC_AFTER_HIDDEN_MS = 60_000;
+
+const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+
+export function compareSites(a: SiteStatus, b: SiteStatus): number {
+  return (
+    STATE_SEVERITY[b.worst] - STATE_SEVERITY[a.worst] ||
+    collator.compare(a.name ?? a.site, b.name ?? b.site) ||
+    collator.compare(a.site, b.site)
+  );
+}
+
+export function compareDevices(a: DeviceStatus, b: DeviceStatus): number {
+  return (
+    STATE_SEVERITY[b.state] - STATE_SEVERITY[a.state] ||
+    collator.compare(a.site, b.site) ||
+    collator.compare(a.device, b.device)
+  );
+}
+
+export function countStates(devices: Iterable<DeviceStatus>): Record<DeviceState, number> {
+  const counts = Object.fromEntries(DEVICE_STATES.map((s) => [s, 0])) as Record<DeviceState, number>;
+  for (const d of devices) counts[d.state]++;
+  return counts;
+}
+
+export class FleetStore {
+  #devices = $state.raw(new Map<string, DeviceStatus>());
+  #sites = $state.raw(new Map<string, SiteStatus>());
+  #summary = $state.raw<FleetSummary | null>(null);
+  #connection = $state.raw<Connection>({ state: 'connecting', since: new Date() });
+  #snapshotAt = $state.raw<Date | null>(null);
+
+  #pendingDevices = new Map<string, DeviceStatus>();
+  #pendingSites = new Map<string, SiteStatus>();
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #socket: FleetSocket | null = null;
+  #hiddenAt = 0;
+
+  /** Sites worst first (STATE_SEVERITY), then by name. */
+  readonly sortedSites: SiteStatus[] = $derived([...this.#sites.values()].sort(compareSites));
+  /** Devices worst first, then site and device id. */
+  readonly sortedDevices: DeviceStatus[] = $derived([...this.#devices.values()].sort(compareDevices));
+  /** Counts by state: the server's summary when it sent one, else counted here. */
+  readonly counts: Record<DeviceState, number> = $derived(
+    this.#summary?.byState ?? countStates(this.#devices.values()),
+  );
+  readonly siteCount: number = $derived(this.#summary?.sites ?? this.#sites.size);
+  readonly deviceCount: number = $derived(this.#summary?.devices ?? this.#devices.size);
+
+  /** Keyed `site/device`. Read-only view: replaced as a whole on every batch. */
+  get devices(): ReadonlyMap<string, DeviceStatus> {
+    return this.#devices;
+  }
+  get sites(): ReadonlyMap<string, SiteStatus> {
+    return this.#sites;
+  }
+  get summary(): FleetSummary | null {
+    return this.#summary;
+  }
+  get connection(): Connection {
+    return this.#connection;
+  }
+  /** When the last snapshot arrived; null until the first one (the UI shows "waiting"). */
+  get snapshotAt(): Date | null {
+    return this.#snapshotAt;
+  }
+
+  /** Replaces everything; deltas queued before it are dropped (the snapshot supersedes them). */
+  applySnapshot(snapshot: FleetSnapshot): void {
+    this.#cancelFlush();
+    this.#pendingDevices.clear();
+    this.#pendingSites.clear();
+    const devices = new Map<string, DeviceStatus>();
+    for (const d of snapshot.devices) devices.set(deviceKey(d.site, d.device), d);
+    const sites = new Map<string, SiteStatus>();
+    for (const s of snapshot.sites) sites.set(s.site, s);
+    this.#devices = devices;
+    this.#sites = sites;
+    this.#summary = snapshot.summary;
+    this.#snapshotAt = new Date();
+  }
+
+  applyDevices(devices: readonly DeviceStatus[]): void {
+    for (const d of devices) this.#pendingDevices.set(deviceKey(d.site, d.device), d);
+    this.#scheduleFlush();
+  }
+
+  applySites(sites: readonly SiteStatus[]): void {
+    for (const s of sites) this.#pendingSites.set(s.site, s);
+    this.#scheduleFlush();
+  }
+
+  applySummary(summary: FleetSummary): void {
+    this.#summary = summary;
+  }
+
+  /** Applies queued deltas now: one copy of each touched Map per batch, O(n + k). */
+  flush(): void {
+    this.#cancelFlush();
+    if (this.#pendingDevices.size) {
+      const next = new Map(this.#devices);
+      for (const [k, d] of this.#pendingDevices) next.set(k, d);
+      this.#pendingDevices.clear();
+      this.#devices = next;
+    }
+    if (this.#pendingSites.size) {
+      const next = new Map(this.#sites);
+      for (const [k, s] of this.#pendingSites) next.set(k, s);
+      this.#pendingSites.clear();
+      this.#sites = next;
+    }
+  }
+
+  /** Opens the socket (same origin, cookies sent) and wires the contract's events. Returns a disposer. */
+  connect(
+    socket: FleetSocket = io({ path: '/socket.io', withCredentials: true }),
+  ): () => void {
+    this.disconnect();
+    this.#socket = socket;
+    this.#setConnection('connecting');
+    socket.on('connect', () => this.#setConnection('live'));
+    socket.on('disconnect', (reason) => {
+      this.#setConnection('disconnected');
+      // The server closed us on purpose: socket.io will not retry by itself.
+      if (reason === 'io server disconnect') socket.connect();
+    });
+    socket.on('connect_error', (err) => this.#setConnection('disconnected', err.message));
+    socket.on('fleet:snapshot', (s) => this.applySnapshot(s));
+    socket.on('devices:update', (d) => this.applyDevices(d));
+    socket.on('sites:update', (s) => this.applySites(s));
+    socket.on('fleet:summary', (s) => this.applySummary(s));
+    if (typeof document !== 'undefined') document.addEventListener('visibilitychange', this.#onVisibility);
+    if (socket.connected) this.#setConnection('live');
+    else if (!socket.active) socket.connect();
+    return () => this.disconnect();
+  }
+
+  disconnect(): void {
+    if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', this.#onVisibility);
+    this.#socket?.removeAllListeners();
+    this.#socket?.disconnect();
+    this.#socket = null;
+    this.#cancelFlush();
+  }
+
+  /** Asks the server for a fresh snapshot. */
+  resync(): void {
+    if (this.#socket?.connected) this.#socket.emit('fleet:resync');
+  }
+
+  #onVisibility = (): void => {
+    if (document.visibilityState === 'hidden') {
+      this.#hiddenAt = Date.now();
+    } else if (this.#hiddenAt && Date.now() - this.#hiddenAt > RESYNC_AFTER_HIDDEN_MS) {
+      this.#hiddenAt = 0;
+      this.resync();
+    }
+  };
+
+  #setConnection(state: ConnectionState, error?: string): void {
+    const current = this.#connection;
+    // Keep `since` across repeated reconnect failures: it tells when the outage started.
+    if (current.state === state && current.error === error) return;
+    this.#connection = { state, since: current.state === state ? current.since : new Date(), error };
+  }
+
+  #scheduleFlush(): void {
+    this.#timer ??= setTimeout(() => this.flush(), BATCH_MS);
+  }
+
+  #cancelFlush(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+}
+
+export const fleet = new FleetStore();

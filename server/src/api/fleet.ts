@@ -1,0 +1,41 @@
+// Read-only fleet API under /api/v1: sites, devices, current state, history.
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { IdSchema } from '@camfleet/shared';
+import type { Core } from '../core.ts';
+import { ApiError } from '../http/errors.ts';
+
+const SiteParams = Type.Object({ site: IdSchema });
+const DeviceParams = Type.Object({ site: IdSchema, device: IdSchema });
+const HistoryQuery = Type.Object({
+  from: Type.Optional(Type.String({ format: 'date-time' })),
+  to: Type.Optional(Type.String({ format: 'date-time' })),
+});
+
+export default async function fleetApi(app: FastifyInstance, opts: { core: Core }) {
+  const { fleet, timeseries } = opts.core;
+  app.get('/api/v1/fleet', async () => fleet.snapshot());
+  app.get('/api/v1/sites', async () => ({ sites: fleet.snapshot().sites }));
+  app.get('/api/v1/sites/:site', { schema: { params: SiteParams } }, async (req) => {
+    const { site } = req.params as { site: string };
+    const status = fleet.siteStatus(site);
+    if (!status) throw new ApiError('unknown-site', `No site "${site}".`, 'site');
+    return { site: status, devices: fleet.siteDevices(site) };
+  });
+  app.get('/api/v1/sites/:site/devices/:device', { schema: { params: DeviceParams } }, async (req) => {
+    const { site, device } = req.params as { site: string; device: string };
+    const status = fleet.deviceStatus(site, device);
+    if (!status) throw new ApiError('unknown-device', `No device "${device}" at site "${site}".`, 'device');
+    return status;
+  });
+  app.get('/api/v1/sites/:site/devices/:device/history', { schema: { params: DeviceParams, querystring: HistoryQuery } }, async (req) => {
+    const { site, device } = req.params as { site: string; device: string };
+    const q = req.query as { from?: string; to?: string };
+    if (!fleet.deviceStatus(site, device)) throw new ApiError('unknown-device', `No device "${device}" at site "${site}".`, 'device');
+    const to = q.to ? Date.parse(q.to) : Date.now();
+    const from = q.from ? Date.parse(q.from) : to - 3600_000;
+    if (from > to) throw new ApiError('validation-failed', 'from: must not be after to', 'from');
+    const rows = await timeseries.query({ site, device, from, to });
+    return { site, device, from: new Date(from).toISOString(), to: new Date(to).toISOString(), samples: rows.map((r) => ({ at: new Date(r.at).toISOString(), ...r.fields })) };
+  });
+}

@@ -1,0 +1,31 @@
+import pg from 'pg';
+import type { Database } from './types.ts';
+
+export async function openPostgres(url: string): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: 8, connectionTimeoutMillis: 5000 });
+  // An idle client losing its connection (PostgreSQL restart) must not crash the process.
+  pool.on('error', () => {});
+  const client = await pool.connect(); // fail fast at start-up with a clear error
+  client.release();
+  return {
+    kind: 'postgres',
+    async query<T extends Record<string, unknown>>(sql: string, params: unknown[] = []) {
+      const res = await pool.query(sql, params);
+      return { rows: res.rows as T[] };
+    },
+    async exec(sql: string) {
+      await pool.query(sql);
+    },
+    async ping() {
+      try {
+        await pool.query('SELECT 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,11 @@
+// The relational store: PostgreSQL in production, PGlite in the embedded default — the same SQL and
+// migrations run on both, so only this thin interface differs.
+export interface Database {
+  readonly kind: 'postgres' | 'pglite';
+  query<T extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  /** Runs several statements (migrations); no parameters. */
+  exec(sql: string): Promise<void>;
+  /** Cheap liveness check for /healthz. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}

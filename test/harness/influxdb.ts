@@ -1,0 +1,100 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, withFreePort } from './ports.ts';
+import { removeDir, removeDirOnFailure, requireBinary, startLogged, stopProcess, type LoggedProcess, type ServiceHandle } from './process.ts';
+
+const INFLUXD = '/usr/bin/influxd';
+
+export interface InfluxOptions {
+  /** Fixed HTTP port; default is a free loopback port. */
+  port?: number;
+}
+
+export type InfluxHandle = ServiceHandle;
+
+function config(port: number, rpcPort: number, dir: string): string {
+  return `# Written by the camfleet test harness (InfluxDB 1.6 / Debian).
+reporting-disabled = true
+# Backup/restore RPC port: 8088 by default, which collides between two instances.
+bind-address = "127.0.0.1:${rpcPort}"
+
+[meta]
+  dir = "${dir}/meta"
+  logging-enabled = false
+
+[data]
+  dir = "${dir}/data"
+  wal-dir = "${dir}/wal"
+  query-log-enabled = false
+
+[monitor]
+  # Otherwise every instance writes an _internal database every 10 s.
+  store-enabled = false
+
+[http]
+  enabled = true
+  bind-address = "127.0.0.1:${port}"
+  log-enabled = false
+  pprof-enabled = false
+
+[continuous_queries]
+  log-enabled = false
+
+[logging]
+  level = "warn"
+  suppress-logo = true
+`;
+}
+
+async function pingOk(url: string): Promise<boolean> {
+  const res = await fetch(`${url}/ping`, { signal: AbortSignal.timeout(1000) });
+  return res.status === 204;
+}
+
+/** Start a private influxd 1.x on 127.0.0.1 with config, data and log in a temp dir. */
+export async function startInflux(opts: InfluxOptions = {}): Promise<InfluxHandle> {
+  requireBinary(INFLUXD, 'influxdb');
+  const dir = await mkdtemp(join(tmpdir(), 'camfleet-influxdb-'));
+  const logFile = join(dir, 'influxd.log');
+  const confFile = join(dir, 'influxdb.conf');
+  let proc: LoggedProcess | undefined;
+
+  const launch = async (port: number) => {
+    const url = `http://127.0.0.1:${port}`;
+    proc = await startLogged(`influxd (port ${port}, dir ${dir})`, INFLUXD, ['-config', confFile], {
+      logFile,
+      cwd: dir,
+      ready: () => pingOk(url),
+    });
+  };
+  let port = 0;
+  // A failed first start removes the dir (the error already quotes the log tail).
+  await removeDirOnFailure(dir, () =>
+    withFreePort(opts.port, async (p) => {
+      port = p;
+      await writeFile(confFile, config(port, await freePort(), dir));
+      await launch(port);
+    }),
+  );
+
+  const stop = async () => {
+    if (proc) await stopProcess(proc);
+    proc = undefined;
+  };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    dir,
+    logFile,
+    stop,
+    // Same config file, so the same ports (HTTP and RPC) and data dirs: data written before stop() is kept.
+    start: async () => {
+      if (!proc || proc.exitInfo) await launch(port);
+    },
+    dispose: async () => {
+      await stop();
+      removeDir(dir);
+    },
+  };
+}
