@@ -28,6 +28,7 @@ export async function build(opts: BuildOptions = {}): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     // Stable error bodies for malformed JSON and the like come from the error handler.
     return503OnClosing: true,
+    disableRequestLogging: config.logLevel !== 'debug',
   });
   const log = (msg: string) => app.log.warn(msg);
   const core = await createCore(config, log);

@@ -77,7 +77,7 @@ export async function createCore(config: ServerConfig, log: (msg: string) => voi
         ...(config.mqttUsername ? { username: config.mqttUsername } : {}),
         ...(config.mqttPassword ? { password: config.mqttPassword } : {}),
         // aedes has no shared subscriptions; with one embedded broker there is one server anyway.
-        ...(config.mqttUrl ? { shareGroup: config.mqttShareGroup } : {}),
+        ...(config.mqttUrl ? { shareGroup: config.mqttShareGroup } : { protocolVersion: 4 as const }),
         dispatcher,
         log,
       }));

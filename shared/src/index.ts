@@ -1,3 +1,4 @@
+import './formats.ts';
 export * from './segments.ts';
 export * from './conditions.ts';
 export * from './site.ts';

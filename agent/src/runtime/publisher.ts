@@ -31,11 +31,13 @@ export class Publisher {
     return JSON.stringify(body);
   }
 
-  start(): void {
+  /** MQTT 5 first; a broker that only speaks 3.1.1 (the embedded aedes) answers "unacceptable protocol
+   *  version" (CONNACK return code 1, MQTT 3.1.1 §3.2.2.3) and gets 3.1.1 instead. */
+  start(protocolVersion: 4 | 5 = 5): void {
     const { site } = this.opts;
     const client = mqtt.connect(this.opts.url, {
       clientId: `camfleet-agent-${site}`,
-      protocolVersion: 5,
+      protocolVersion,
       keepalive: this.opts.keepaliveS,
       reconnectPeriod: 2000,
       connectTimeout: 10_000,
@@ -58,6 +60,12 @@ export class Publisher {
     });
     let lastLog = 0;
     client.on('error', (err) => {
+      if (protocolVersion === 5 && (err as { code?: number }).code === 1) {
+        this.opts.log('the broker does not speak MQTT 5; using MQTT 3.1.1');
+        client.end(true);
+        this.start(4);
+        return;
+      }
       if (Date.now() - lastLog > 30_000) {
         lastLog = Date.now();
         this.opts.log(`MQTT: ${err.message} (telemetry kept in the outbox: ${this.opts.outbox.depth} messages)`);
@@ -72,7 +80,13 @@ export class Publisher {
 
   /** Durable first, then sent when the broker is reachable. */
   enqueue(topic: string, payload: string): void {
-    this.opts.outbox.add(topic, payload);
+    try {
+      this.opts.outbox.add(topic, payload);
+    } catch (err) {
+      // Disk full or state dir gone: count the loss (it travels in telemetry) and keep polling.
+      this.opts.outbox.dropped++;
+      this.opts.log(`cannot write the outbox (${(err as NodeJS.ErrnoException).code ?? 'error'}); message dropped and counted`);
+    }
     void this.drain();
   }
 

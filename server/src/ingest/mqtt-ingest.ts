@@ -11,6 +11,8 @@ export interface IngestOptions {
   username?: string;
   password?: string;
   shareGroup?: string;
+  /** 5 for Mosquitto/EMQX; the embedded aedes broker speaks 3.1.1 only. */
+  protocolVersion?: 4 | 5;
   clientId?: string;
   dispatcher: Dispatcher;
   log: (msg: string) => void;
@@ -27,7 +29,7 @@ export async function startIngest(opts: IngestOptions): Promise<Ingest> {
   const clientId = opts.clientId ?? `camfleet-server-${os.hostname()}-${process.pid}`;
   const client = mqtt.connect(opts.url, {
     clientId,
-    protocolVersion: 5,
+    protocolVersion: opts.protocolVersion ?? 5,
     clean: true,
     reconnectPeriod: 1000,
     connectTimeout: 5000,

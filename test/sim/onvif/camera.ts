@@ -90,6 +90,8 @@ class SimCamera implements OnvifCameraHandle, HandlerContext {
   private closing: Promise<void> | undefined;
   private closed = false;
   private rebootTimer: NodeJS.Timeout | undefined;
+  /** Went down through a reboot and has not booted yet (survives stop(); start() completes it). */
+  private pendingBoot = false;
   /** Recently seen nonces: WS-Security UsernameToken Profile §3.1 lets a receiver reject replays. */
   private readonly nonces = new Set<string>();
 
@@ -121,7 +123,7 @@ class SimCamera implements OnvifCameraHandle, HandlerContext {
     return Date.now() + this.clockOffsetS * 1000;
   }
   uptimeS(): number {
-    return this.listening || this.rebootTimer === undefined ? (Date.now() - this.bootAtMs) / 1000 : 0;
+    return this.pendingBoot ? 0 : (Date.now() - this.bootAtMs) / 1000;
   }
   setFault(fault: OnvifFault): void {
     this.fault = fault;
@@ -132,7 +134,7 @@ class SimCamera implements OnvifCameraHandle, HandlerContext {
 
   async start(): Promise<void> {
     if (this.closed) throw new Error('onvif sim: camera was closed');
-    if (this.rebootTimer !== undefined) this.boot();
+    if (this.pendingBoot) this.boot();
     await this.closing;
     if (this.listening) return;
     await new Promise<void>((resolve, reject) => {
@@ -160,8 +162,9 @@ class SimCamera implements OnvifCameraHandle, HandlerContext {
   }
 
   reboot(): void {
-    if (this.closed || this.rebootTimer !== undefined) return;
+    if (this.closed || this.pendingBoot) return;
     this.rebootCount++;
+    this.pendingBoot = true;
     this.rebootTimer = setTimeout(() => {
       this.boot();
       // A port taken in between would be a test-environment problem; retry a few times, then give up.
@@ -179,6 +182,7 @@ class SimCamera implements OnvifCameraHandle, HandlerContext {
   private boot(): void {
     clearTimeout(this.rebootTimer);
     this.rebootTimer = undefined;
+    this.pendingBoot = false;
     this.bootAtMs = Date.now();
     const reset = this.opts.clockResetOnReboot;
     if (reset !== undefined && reset !== false) this.clockOffsetS = reset === true ? FACTORY_CLOCK_OFFSET_S : reset;

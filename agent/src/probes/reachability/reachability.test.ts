@@ -40,6 +40,14 @@ describe('reachability probe', () => {
     expect(r.error?.code).toBe('no-answer');
   });
 
+  it('pings with ICMP by default and reports loss and latency from the burst', async () => {
+    const r = await run({ address: '127.0.0.1' });
+    expect(r.reachable).toBe(true);
+    expect(r.metrics?.icmp).toBe(1);
+    expect(r.metrics?.tcpFallback).toBeUndefined();
+    expect(r.metrics?.lossPct).toBe(0);
+  });
+
   it('falls back to TCP and says so when ICMP cannot be used', async () => {
     const savedPath = process.env.PATH;
     process.env.PATH = mkdtempSync(path.join(os.tmpdir(), 'no-ping-')); // no ping binary reachable
