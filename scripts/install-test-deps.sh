@@ -35,6 +35,7 @@ packages=(
   ffmpeg
   chromium
   iputils-ping iproute2
+  fonts-ipafont-gothic
   gstreamer1.0-tools gir1.2-gst-rtsp-server-1.0 python3-gi
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-plugins-bad
 )

@@ -1,5 +1,5 @@
 // build(opts) assembles the server without listening (fastify house style); main.ts listens.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import fleetApi from './api/fleet.ts';
 import triageApi from './api/triage.ts';
 import { configFromEnv, type ServerConfig } from './config.ts';
@@ -28,7 +28,8 @@ export async function build(opts: BuildOptions = {}): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     // Stable error bodies for malformed JSON and the like come from the error handler.
     return503OnClosing: true,
-    disableRequestLogging: config.logLevel !== 'debug',
+    // One line per request is noise at fleet scale; rejections are logged by the error handler.
+    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' }),
   });
   const log = (msg: string) => app.log.warn(msg);
   const core = await createCore(config, log);

@@ -122,4 +122,10 @@ describe('walking skeleton on real services', () => {
     await expect.poll(() => row('cam1').getAttribute('data-state')).toBe('UNKNOWN');
     await screenshot(page, 'skeleton-agent-offline');
   });
+
+  it('shuts down cleanly on SIGTERM with exit code 0, flushing what it holds', async () => {
+    server.proc.child.kill('SIGTERM');
+    await server.proc.exited;
+    expect(server.proc.exitInfo?.code).toBe(0);
+  });
 });

@@ -3,7 +3,6 @@
 // says `tcpFallback: 1`, so nobody mistakes it for a ping). Latency is the median, loss the share lost.
 import { execFile } from 'node:child_process';
 import net from 'node:net';
-import type { AgentDevice } from '../../config/types.ts';
 import type { Probe, ProbeContext, ProbeResult } from '../types.ts';
 
 const DEFAULT_COUNT = 3;
