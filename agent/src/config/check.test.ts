@@ -118,14 +118,14 @@ describe('checkSiteConfig: each kind of problem, with line and path', () => {
     expect(lines(fixture('unknown-key.yaml'))).toEqual([
       'site.yaml:3 site.regoin: unknown field "regoin" (did you mean "region"?)',
       'site.yaml:9 devices[0].adress: unknown field "adress" (did you mean "address"?)',
-      'site.yaml:10 devices[0].rtsp: unknown field "rtsp"; expected one of: id, segment, parent, name, address, vendor, model, serial, purchaseDate, shipDate, mountHeightM, maintenanceContract, onvif, reachability',
+      'site.yaml:10 devices[0].modbus: unknown field "modbus"; expected one of: id, segment, parent, name, address, vendor, model, serial, purchaseDate, shipDate, mountHeightM, maintenanceContract, onvif, reachability, rtsp, snmp, poe',
       'site.yaml:12 colour: unknown field "colour"; expected one of: site, agent, mqtt, poll, stateDir, devices',
     ]);
   });
 
   it('merge keys are not enabled, and short unknown keys get no far-fetched suggestion', () => {
     expect(lines('site: {id: s1}\nmqtt: {url: "mqtt://h"}\ndevices:\n  - id: a\n    segment: onu\n    <<: {name: x}\n')).toEqual([
-      'site.yaml:6 devices[0]["<<"]: unknown field "<<"; expected one of: id, segment, parent, name, address, vendor, model, serial, purchaseDate, shipDate, mountHeightM, maintenanceContract, onvif, reachability',
+      'site.yaml:6 devices[0]["<<"]: unknown field "<<"; expected one of: id, segment, parent, name, address, vendor, model, serial, purchaseDate, shipDate, mountHeightM, maintenanceContract, onvif, reachability, rtsp, snmp, poe',
     ]);
   });
 

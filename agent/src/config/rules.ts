@@ -33,7 +33,8 @@ function deviceFindings(devices: ReadonlyArray<Rec | undefined>): Finding[] {
       if (problem) out.push({ path: ['devices', i, 'address'], message: problem });
     } else if (d.address === undefined) {
       // A protocol block is useless without somewhere to send it.
-      const needs = Object.keys(PROTOCOL_BLOCKS).filter((k) => d[k] !== undefined);
+      // `poe` names a port on the parent switch, and an rtsp block with its own URL has its host already.
+      const needs = Object.keys(PROTOCOL_BLOCKS).filter((k) => d[k] !== undefined && k !== 'poe' && !(k === 'rtsp' && (d.rtsp as Rec | undefined)?.url));
       if (needs.length > 0) {
         out.push({ path: ['devices', i, 'address'], message: `required field is missing (${needs.join(', ')} needs it)` });
       }

@@ -27,6 +27,42 @@ export const ReachabilityBlockSchema = Type.Object(
   closed,
 );
 
+/** RTSP stream check (agent/src/probes/rtsp): OPTIONS + DESCRIBE with Digest auth, one frame grabbed. */
+export const RtspBlockSchema = Type.Object(
+  {
+    /** Full rtsp:// URL without credentials; else built from address, port and path. */
+    url: Type.Optional(Type.String({ pattern: '^rtsps?://', maxLength: 500 })),
+    port: Type.Optional(Port),
+    path: Type.Optional(Type.String({ pattern: '^/', maxLength: 255 })),
+    username: Type.Optional(Text(128)),
+    password: Type.Optional(Type.String({ maxLength: 256 })),
+    /** Grab one frame per poll for the image checks (default true). */
+    grabFrame: Type.Optional(Type.Boolean()),
+  },
+  closed,
+);
+
+/** SNMP (agent/src/probes/snmp): LTE router signal and WAN state, switch PoE ports. */
+export const SnmpBlockSchema = Type.Object(
+  {
+    port: Type.Optional(Port),
+    version: Type.Optional(Type.Union([Type.Literal('1'), Type.Literal('2c')])),
+    community: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    /** Community allowed to SET (PoE power-cycle); absent = the agent never writes. */
+    writeCommunity: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  },
+  closed,
+);
+
+/** A camera powered by its parent switch: which PoE port (RFC 3621 pethPsePortIndex, group 1 unless given). */
+export const PoeBlockSchema = Type.Object(
+  {
+    port: Type.Integer({ minimum: 1, maximum: 1024 }),
+    group: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+  },
+  closed,
+);
+
 /**
  * Protocol blocks a device may carry, by key. Adding a protocol (rtsp, snmp) is one line here plus its
  * settings type in types.ts; the "needs an address" rule and toInventory's stripping follow from this map.
@@ -34,6 +70,9 @@ export const ReachabilityBlockSchema = Type.Object(
 export const PROTOCOL_BLOCKS = {
   onvif: OnvifBlockSchema,
   reachability: ReachabilityBlockSchema,
+  rtsp: RtspBlockSchema,
+  snmp: SnmpBlockSchema,
+  poe: PoeBlockSchema,
 } satisfies Record<string, TObject>;
 export type ProtocolKey = keyof typeof PROTOCOL_BLOCKS;
 

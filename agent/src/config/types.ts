@@ -17,11 +17,35 @@ export interface ReachabilitySettings {
   count?: number;
 }
 
+export interface RtspSettings {
+  url?: string;
+  port?: number;
+  path?: string;
+  username?: string;
+  password?: string;
+  grabFrame?: boolean;
+}
+
+export interface SnmpSettings {
+  port?: number;
+  version?: '1' | '2c';
+  community?: string;
+  writeCommunity?: string;
+}
+
+export interface PoeSettings {
+  port: number;
+  group?: number;
+}
+
 export interface AgentDevice extends DeviceSpec {
   /** Host name or IP address the agent reaches the device at. */
   address?: string;
   onvif?: OnvifSettings;
   reachability?: ReachabilitySettings;
+  rtsp?: RtspSettings;
+  snmp?: SnmpSettings;
+  poe?: PoeSettings;
 }
 
 export interface MqttSettings {

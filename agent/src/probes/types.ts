@@ -16,6 +16,8 @@ export interface ProbeResult {
   info?: DeviceInfo;
   /** Short reason for a person: a stable code and a message without credentials or stacks. */
   error?: { code: string; message: string };
+  /** A grabbed video frame (JPEG) for the image checks; never published as is. */
+  frame?: Buffer;
 }
 
 export interface Probe {

@@ -6,7 +6,7 @@ import type { Database } from './types.ts';
 export async function openPglite(dir: string): Promise<Database> {
   if (!dir.startsWith('memory://')) await mkdir(dir, { recursive: true });
   const db = await PGlite.create(dir);
-  return {
+  const self: Database = {
     kind: 'pglite',
     async query<T extends Record<string, unknown>>(sql: string, params: unknown[] = []) {
       const res = await db.query<T>(sql, params);
@@ -15,6 +15,7 @@ export async function openPglite(dir: string): Promise<Database> {
     async exec(sql: string) {
       await db.exec(sql);
     },
+    session: (fn) => fn(self), // one connection only
     async ping() {
       return !db.closed;
     },
@@ -22,4 +23,5 @@ export async function openPglite(dir: string): Promise<Database> {
       if (!db.closed) await db.close();
     },
   };
+  return self;
 }

@@ -16,6 +16,19 @@ export async function openPostgres(url: string): Promise<Database> {
     async exec(sql: string) {
       await pool.query(sql);
     },
+    async session(fn) {
+      const client = await pool.connect();
+      try {
+        return await fn({
+          query: async <T extends Record<string, unknown>>(sql: string, params: unknown[] = []) => ({ rows: (await client.query(sql, params)).rows as T[] }),
+          exec: async (sql: string) => {
+            await client.query(sql);
+          },
+        });
+      } finally {
+        client.release();
+      }
+    },
     async ping() {
       try {
         await pool.query('SELECT 1');

@@ -5,6 +5,8 @@ export interface Database {
   query<T extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
   /** Runs several statements (migrations); no parameters. */
   exec(sql: string): Promise<void>;
+  /** Runs fn on one connection (advisory locks, transactions): a pool would spread it over several. */
+  session<T>(fn: (db: Pick<Database, 'query' | 'exec'>) => Promise<T>): Promise<T>;
   /** Cheap liveness check for /healthz. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
