@@ -22,6 +22,8 @@ interface DeviceEntry {
 
 interface SiteEntry {
   status: SiteStatus;
+  /** The site's inventory as last published by its agent or imported by an operator. */
+  spec?: SiteSpec;
   devices: Map<string, DeviceEntry>;
   lastHeardMs: number;
 }
@@ -29,6 +31,8 @@ interface SiteEntry {
 export interface FleetStateEvents {
   device: [DeviceStatus];
   site: [SiteStatus];
+  /** A site's telemetry batch or presence change has been applied (the rules evaluate the site once). */
+  evaluated: [siteId: string];
 }
 
 const rawStateOf = (s: DeviceSample): DeviceState => (s.behindParent ? 'UNREACHABLE' : s.reachable ? 'UP' : 'DOWN');
@@ -69,6 +73,7 @@ export class FleetState extends EventEmitter<FleetStateEvents> {
 
   applyInventory(spec: SiteSpec, now = Date.now()): void {
     const site = this.site(spec.id, now);
+    site.spec = spec;
     site.status = {
       ...site.status,
       ...(spec.name ? { name: spec.name } : {}),
@@ -94,6 +99,7 @@ export class FleetState extends EventEmitter<FleetStateEvents> {
       site.status = { ...site.status, agent: presence, agentSince: iso(now) };
       if (presence !== 'online') for (const d of site.devices.values()) d.raw = 'UNKNOWN';
       this.recompute(site, now, true);
+      this.emit('evaluated', siteId);
     }
   }
 
@@ -122,6 +128,7 @@ export class FleetState extends EventEmitter<FleetStateEvents> {
       dirty.add(s.device);
     }
     this.recompute(site, now, false, dirty);
+    this.emit('evaluated', siteId);
   }
 
   /** Turns silent devices STALE and silent agents UNKNOWN. Call periodically. */
@@ -181,8 +188,22 @@ export class FleetState extends EventEmitter<FleetStateEvents> {
     }
   }
 
+  /** After a restart: the inventory comes back without touching device state. */
+  restoreSpec(spec: SiteSpec): void {
+    const site = this.sites.get(spec.id);
+    if (site) site.spec = spec;
+  }
+
   deviceStatus(site: string, device: string): DeviceStatus | undefined {
     return this.sites.get(site)?.devices.get(device)?.status;
+  }
+
+  siteSpec(site: string): SiteSpec | undefined {
+    return this.sites.get(site)?.spec;
+  }
+
+  siteIds(): string[] {
+    return [...this.sites.keys()];
   }
 
   siteStatus(site: string): SiteStatus | undefined {

@@ -16,8 +16,8 @@ export class StatePersistence {
   constructor(private readonly db: Database, private readonly fleet: FleetState, private readonly log: (m: string) => void) {}
 
   async restore(): Promise<number> {
-    const sites = await this.db.query<{ id: string; name: string | null; region: string | null; agent_state: string; agent_since: Date }>(
-      'SELECT id, name, region, agent_state, agent_since FROM sites',
+    const sites = await this.db.query<{ id: string; name: string | null; region: string | null; agent_state: string; agent_since: Date; inventory: SiteSpec | null }>(
+      'SELECT id, name, region, agent_state, agent_since, inventory FROM sites',
     );
     const devices = await this.db.query<{ site_id: string; id: string; status: DeviceStatus | null; state: string; since: Date }>(
       'SELECT site_id, id, status, state, since FROM devices',
@@ -40,7 +40,10 @@ export class StatePersistence {
         since: new Date(d.since).toISOString(),
       })),
     );
-    for (const d of devices.rows) this.persisted.set(`${d.site_id}/${d.id}`, `${d.state}|${new Date(d.since).toISOString()}`);
+    for (const s of sites.rows) if (s.inventory) this.fleet.restoreSpec(s.inventory);
+    for (const d of devices.rows) {
+      this.persisted.set(`${d.site_id}/${d.id}`, `${d.state}|${new Date(d.since).toISOString()}|${(d.status?.conditions ?? []).join(',')}`);
+    }
     return devices.rows.length;
   }
 
