@@ -18,7 +18,7 @@ async function failingStart(env: Record<string, string>): Promise<{ code: number
   const logFile = path.join(dir, 'out.log');
   const cleanEnv: NodeJS.ProcessEnv = { ...process.env, CAMFLEET_DATA_DIR: path.join(dir, 'data'), ...env };
   for (const k of Object.keys(cleanEnv)) if (k.startsWith('npm_')) delete cleanEnv[k];
-  const proc = spawnLogged('npm-start', 'npm', ['start', '--silent'], { logFile, cwd: REPO, env: cleanEnv });
+  const proc = spawnLogged('npm-start', 'npm', ['start', '--silent'], { logFile, cwd: REPO, env: cleanEnv, group: true });
   await proc.exited;
   const lines = readFileSync(logFile, 'utf8').split('\n').filter((l) => l.trim() && !l.includes('npm warn'));
   return { code: proc.exitInfo?.code ?? null, lines };

@@ -124,7 +124,7 @@ describe('walking skeleton on real services', () => {
   });
 
   it('shuts down cleanly on SIGTERM with exit code 0, flushing what it holds', async () => {
-    server.proc.child.kill('SIGTERM');
+    server.proc.signal('SIGTERM');
     await server.proc.exited;
     expect(server.proc.exitInfo?.code).toBe(0);
   });

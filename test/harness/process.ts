@@ -9,12 +9,18 @@ export interface LoggedProcess {
   readonly exitInfo: { code: number | null; signal: NodeJS.Signals | null; error?: Error } | undefined;
   /** Resolves when the child has exited. */
   readonly exited: Promise<void>;
+  /** Signals go to the child's whole process group (npm → sh → tsx → node chains leave no orphans). */
+  readonly group: boolean;
+  /** Sends a signal to the child, or to its process group when `group`. */
+  signal(sig: NodeJS.Signals): void;
 }
 
 export interface SpawnOptions {
   logFile: string;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** Start the child in its own process group and signal the whole group. */
+  group?: boolean;
 }
 
 /**
@@ -26,7 +32,7 @@ export function spawnLogged(name: string, command: string, args: string[], opts:
   const fd = openSync(opts.logFile, 'a');
   let child: ChildProcess;
   try {
-    child = spawn(command, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', fd, fd] });
+    child = spawn(command, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', fd, fd], detached: opts.group ?? false });
   } finally {
     closeSync(fd);
   }
@@ -50,6 +56,15 @@ export function spawnLogged(name: string, command: string, args: string[], opts:
       return exitInfo;
     },
     exited,
+    group: opts.group ?? false,
+    signal(sig: NodeJS.Signals) {
+      try {
+        if (opts.group && child.pid) process.kill(-child.pid, sig);
+        else child.kill(sig);
+      } catch {
+        /* already gone */
+      }
+    },
   };
 }
 
@@ -92,16 +107,18 @@ export async function waitFor<T>(
 
 /** SIGTERM, then SIGKILL if the child has not exited after `graceMs`. */
 export async function stopProcess(proc: LoggedProcess, graceMs = 5000): Promise<void> {
-  if (proc.exitInfo) return;
-  proc.child.kill('SIGTERM');
+  if (proc.exitInfo && !proc.group) return;
+  proc.signal('SIGTERM');
   const timedOut = await Promise.race([
     proc.exited.then(() => false),
     new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref()),
   ]);
   if (timedOut && !proc.exitInfo) {
-    proc.child.kill('SIGKILL');
+    proc.signal('SIGKILL');
     await proc.exited;
   }
+  // The group leader may be gone while its children linger; make sure none outlives the test.
+  if (proc.group) proc.signal('SIGKILL');
 }
 
 /** The last `lines` lines of a log file ('' if it cannot be read). */

@@ -1,14 +1,23 @@
 // Starts camfleet's own processes for end-to-end tests the way an operator would: the server through
 // `npm start` or its entry point, the agent through its bin. Logs go to files named in failure messages.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, spawnLogged, stopProcess, waitFor, tailLog, type LoggedProcess } from '../harness/index.ts';
 
 export const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 
+const made: string[] = [];
+process.once('exit', () => {
+  if (process.env.CAMFLEET_KEEP_TEST_DIRS) return;
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A temp dir removed when the test process exits (kept with CAMFLEET_KEEP_TEST_DIRS=1 for post-mortems). */
 export function tempDir(prefix: string): string {
-  return mkdtempSync(path.join(os.tmpdir(), `camfleet-${prefix}-`));
+  const dir = mkdtempSync(path.join(os.tmpdir(), `camfleet-${prefix}-`));
+  made.push(dir);
+  return dir;
 }
 
 /** The environment a child gets: ours minus npm's run-script variables (they change how the bin resolves paths). */
@@ -33,8 +42,8 @@ export async function startServer(opts: { env?: Record<string, string>; viaNpmSt
   const env = childEnv({ PORT: String(port), HOST: '127.0.0.1', CAMFLEET_DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'warn', ...opts.env });
   const logFile = path.join(dir, 'server.log');
   const proc = opts.viaNpmStart
-    ? spawnLogged('server', 'npm', ['start', '--silent'], { logFile, cwd: REPO, env })
-    : spawnLogged('server', path.join(REPO, 'node_modules/.bin/tsx'), [path.join(REPO, 'server/src/main.ts')], { logFile, cwd: REPO, env });
+    ? spawnLogged('server', 'npm', ['start', '--silent'], { logFile, cwd: REPO, env, group: true })
+    : spawnLogged('server', path.join(REPO, 'node_modules/.bin/tsx'), [path.join(REPO, 'server/src/main.ts')], { logFile, cwd: REPO, env, group: true });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${url}/healthz`).catch(() => undefined))?.status === 200, {
     timeoutMs: 60_000,
@@ -48,7 +57,7 @@ export async function startServer(opts: { env?: Record<string, string>; viaNpmSt
     dir,
     stop: () => stopProcess(proc, 10_000),
     async kill() {
-      proc.child.kill('SIGKILL');
+      proc.signal('SIGKILL');
       await proc.exited;
     },
   };
@@ -61,12 +70,12 @@ export interface AgentProcess {
 }
 
 export function startAgent(configFile: string, logFile: string): AgentProcess {
-  const proc = spawnLogged('agent', process.execPath, [path.join(REPO, 'agent/bin/camfleet-agent.js'), 'run', configFile], { logFile, cwd: REPO, env: childEnv({}) });
+  const proc = spawnLogged('agent', process.execPath, [path.join(REPO, 'agent/bin/camfleet-agent.js'), 'run', configFile], { logFile, cwd: REPO, env: childEnv({}), group: true });
   return {
     proc,
     stop: () => stopProcess(proc, 10_000),
     async kill() {
-      proc.child.kill('SIGKILL');
+      proc.signal('SIGKILL');
       await proc.exited;
     },
   };
