@@ -2,12 +2,14 @@
 import { gatewayProbe } from './gateway/probe.ts';
 import { onvifProbe } from './onvif/probe.ts';
 import { reachabilityProbe } from './reachability/probe.ts';
+import { rtspProbe } from './rtsp/probe.ts';
 import { snmpProbe } from './snmp/probe.ts';
 import type { Probe } from './types.ts';
 
 export const PROBES = {
   reachability: reachabilityProbe,
   onvif: onvifProbe,
+  rtsp: rtspProbe,
   snmp: snmpProbe,
   gateway: gatewayProbe,
 } satisfies Record<string, Probe>;
