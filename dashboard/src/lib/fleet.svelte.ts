@@ -76,6 +76,22 @@ export class FleetStore {
   readonly counts: Record<DeviceState, number> = $derived(
     this.#summary?.byState ?? countStates(this.#devices.values()),
   );
+  /** Each site's devices, worst first (one O(n) pass per batch, computed only while a view reads it). */
+  readonly bySite: ReadonlyMap<string, DeviceStatus[]> = $derived.by(() => {
+    const out = new Map<string, DeviceStatus[]>();
+    for (const d of this.sortedDevices) {
+      const list = out.get(d.site);
+      if (list) list.push(d);
+      else out.set(d.site, [d]);
+    }
+    return out;
+  });
+  /** Makers reported by the devices (DeviceStatus.info.vendor), sorted; for the maker filter. */
+  readonly makers: string[] = $derived.by(() => {
+    const set = new Set<string>();
+    for (const d of this.#devices.values()) if (d.info?.vendor) set.add(d.info.vendor);
+    return [...set].sort(collator.compare);
+  });
   readonly siteCount: number = $derived(this.#summary?.sites ?? this.#sites.size);
   readonly deviceCount: number = $derived(this.#summary?.devices ?? this.#devices.size);
 

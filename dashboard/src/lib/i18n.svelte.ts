@@ -1,5 +1,5 @@
 // Language and time-zone preferences plus formatting, as one rune class (reactive: templates re-render on change).
-import type { AgentPresence, Condition, DeviceState, Segment } from '@camfleet/shared';
+import type { AgentPresence, Condition, DeviceState, Region, ResponsibleParty, Segment, SegmentRule } from '@camfleet/shared';
 import { en, type MessageKey } from './messages/en.ts';
 import { ja } from './messages/ja.ts';
 
@@ -119,6 +119,12 @@ export class I18n {
   segment = (s: Segment | undefined): string => (s ? this.t(`segment.${s}`) : '—');
   condition = (c: Condition): string => this.t(`condition.${c}`);
   presence = (p: AgentPresence): string => this.t(`agent.${p}`);
+  party = (p: ResponsibleParty | undefined): string => (p ? this.t(`party.${p}`) : '—');
+  group = (g: SegmentRule['group']): string => this.t(`group.${g}`);
+  region = (r: string | undefined): string => (r === 'east' || r === 'west' ? this.t(`region.${r satisfies Region}`) : (r ?? '—'));
+  /** Locale-formatted number (thousands separators). */
+  num = (n: number, digits = 0): string =>
+    n.toLocaleString(this.#lang, { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
   #parts(at: Date | string | number): Parts | null {
     const date = at instanceof Date ? at : new Date(at);

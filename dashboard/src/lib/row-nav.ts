@@ -1,5 +1,6 @@
 // Keyboard navigation between focusable table rows: ↑/↓, PageUp/PageDown (10 rows), Home/End.
-// Used as an attachment on <tbody>; Enter/Space on a row clicks the row's first button, if any.
+// Used as an attachment on <tbody>; Enter on a row follows its [data-row-primary] link, else its first link or
+// button; Space clicks its first button (e.g. a toggle), else follows the link.
 import type { Attachment } from 'svelte/attachments';
 
 const PAGE = 10;
@@ -31,8 +32,11 @@ export const rowNav: Attachment<HTMLTableSectionElement> = (tbody) => {
         next = rows.length - 1;
         break;
       case 'Enter':
+        (row.querySelector<HTMLElement>('[data-row-primary]') ?? row.querySelector<HTMLElement>('a[href], button'))?.click();
+        e.preventDefault();
+        return;
       case ' ':
-        row.querySelector('button')?.click();
+        row.querySelector<HTMLElement>('button, a[href]')?.click();
         e.preventDefault();
         return;
       default:
