@@ -6,3 +6,4 @@ export * from './mqtt.ts';
 export * from './realtime.ts';
 export * from './domain/index.ts';
 export * from './redact.ts';
+export * from './cases.ts';

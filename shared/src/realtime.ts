@@ -1,5 +1,6 @@
 // The socket.io contract shared by server and dashboard (one typed Events interface, immich-style).
 import { Type, type Static } from '@sinclair/typebox';
+import type { CaseSummary } from './cases.ts';
 import { ConditionSchema } from './conditions.ts';
 import { DeviceInfoSchema } from './mqtt.ts';
 import { SegmentSchema } from './segments.ts';
@@ -59,11 +60,36 @@ export interface ServerToClientEvents {
   'devices:update': (devices: DeviceStatus[]) => void;
   'sites:update': (sites: SiteStatus[]) => void;
   'fleet:summary': (summary: FleetSummary) => void;
+  /** Cases that changed (opened, refreshed, acknowledged, resolved, …), coalesced once a second. */
+  'cases:update': (cases: CaseSummary[]) => void;
+  /** After 'site:subscribe': the site's status and devices, then 'site:update' deltas for that room. */
+  'site:snapshot': (snapshot: SiteSnapshot) => void;
+  /** Coalesced changes of one subscribed site (at most one entry per device per second). */
+  'site:update': (update: SiteUpdate) => void;
+}
+
+export interface SiteSnapshot {
+  site: string;
+  /** null when the server knows no such site (yet). */
+  status: SiteStatus | null;
+  devices: DeviceStatus[];
+}
+
+export interface SiteUpdate {
+  site: string;
+  status?: SiteStatus;
+  devices: DeviceStatus[];
 }
 
 export interface ClientToServerEvents {
   /** Ask again for a snapshot (e.g. after the tab was hidden for long). */
   'fleet:resync': () => void;
+  /** Join the room of one site (snapshot, then its deltas); a client may join several. */
+  'site:subscribe': (site: string) => void;
+  'site:unsubscribe': (site: string) => void;
+  /** Every client starts in the fleet room (all device and site deltas); a site-only view may leave it. */
+  'fleet:unsubscribe': () => void;
+  'fleet:subscribe': () => void;
 }
 
 export type { Static };
