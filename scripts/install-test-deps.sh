@@ -36,6 +36,7 @@ packages=(
   chromium
   iputils-ping iproute2
   fonts-ipafont-gothic
+  lomiri-wallpapers-16.04 palapeli-data
   gstreamer1.0-tools gir1.2-gst-rtsp-server-1.0 python3-gi
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-plugins-bad
 )
