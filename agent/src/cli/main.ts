@@ -5,6 +5,7 @@ import { runCommand } from './run.ts';
 const COMMANDS: Record<string, { usage: string; run: (args: string[]) => Promise<number> }> = {
   run: { usage: 'run SITE.yaml            poll the site and publish telemetry', run: runCommand },
   check: { usage: 'check SITE.yaml          validate a site config without contacting any device', run: checkCommand },
+  analyze: { usage: 'analyze --reference REF.jpg FRAME.jpg [--night]   compare a frame with a reference of the same camera', run: async (args) => (await import('./analyze.ts')).analyzeCommand(args) },
 };
 
 function usage(): string {
