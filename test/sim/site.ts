@@ -8,13 +8,13 @@ export interface SimSite {
   cameras: Map<string, OnvifCameraHandle>;
   devices: Map<string, TcpDeviceHandle>;
   /** The site config YAML an agent needs to poll this site. */
-  yaml(opts: { mqttUrl: string; stateDir: string; intervalS?: number; timeoutS?: number; keepaliveS?: number }): string;
+  yaml(opts: { mqttUrl: string; stateDir: string; intervalS?: number; timeoutS?: number; keepaliveS?: number; extra?: string }): string;
   close(): Promise<void>;
 }
 
 export const SIM_CAMERA_USER = 'camfleet';
 
-export async function startSimSite(opts: { id: string; cameras?: number; cameraPassword?: string; region?: 'east' | 'west' }): Promise<SimSite> {
+export async function startSimSite(opts: { id: string; cameras?: number; cameraPassword?: string; region?: 'east' | 'west'; rebootDownS?: number }): Promise<SimSite> {
   const password = opts.cameraPassword ?? 'sim-camera-secret';
   const devices = new Map<string, TcpDeviceHandle>();
   for (const id of ['gw', 'sw', 'rt', 'onu']) devices.set(id, await startTcpDevice());
@@ -24,7 +24,7 @@ export async function startSimSite(opts: { id: string; cameras?: number; cameraP
     cameras.set(`cam${i}`, await startOnvifCamera({
       username: SIM_CAMERA_USER,
       password,
-      rebootDownS: 20,
+      rebootDownS: opts.rebootDownS ?? 20,
       info: { manufacturer: 'AXIS', model: i % 2 ? 'M3085-V' : 'P3265-LVE', serialNumber: `ACCC8E${String(100000 + i)}` },
     }));
   }
@@ -46,6 +46,7 @@ export async function startSimSite(opts: { id: string; cameras?: number; cameraP
       `  intervalS: ${y.intervalS ?? 5}`,
       `  timeoutS: ${y.timeoutS ?? 2}`,
       `stateDir: ${y.stateDir}`,
+      ...(y.extra ? [y.extra.trimEnd()] : []), // further top-level blocks (outbox:, reboot:, …)
       `devices:`,
       `  - id: gw\n    segment: gateway\n    name: Camera gateway\n    vendor: TEK\n    model: TEK3-IMX6\n    serial: G0001\n    shipDate: 2025-11-01\n${tcp('gw')}`,
       `  - id: sw\n    segment: switch\n    parent: gw\n    name: PoE switch\n    vendor: NETGEAR\n    model: GS308P\n${tcp('sw')}`,

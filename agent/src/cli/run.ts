@@ -1,5 +1,6 @@
 // `camfleet-agent run SITE.yaml`: the long-running agent. SIGTERM/SIGINT stop it cleanly (outbox kept);
-// SIGHUP reloads the config — an invalid new config is reported and the old one kept.
+// SIGHUP (or cmd/reload from the server) reloads the config — an invalid new config is reported, problem by
+// problem, and the running one kept; queued telemetry stays queued either way.
 import { loadSiteConfig, ConfigError } from '../config/index.ts';
 import { Agent } from '../runtime/agent.ts';
 
@@ -16,7 +17,7 @@ export async function runCommand(args: string[]): Promise<number> {
     printConfigError(err);
     return 1;
   }
-  const agent = new Agent(config);
+  const agent = new Agent(config, { reloadConfig: () => loadSiteConfig(file) });
   agent.start();
   agent.log(`site ${config.site.id}: polling ${config.devices.length} devices every ${config.poll.intervalS} s`);
   return await new Promise<number>((resolve) => {
@@ -26,11 +27,18 @@ export async function runCommand(args: string[]): Promise<number> {
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
+    let reloading = Promise.resolve();
     process.on('SIGHUP', () => {
-      loadSiteConfig(file).then((next) => agent.reload(next), (err: unknown) => {
-        agent.log('SIGHUP: the new config is invalid; keeping the running one');
-        printConfigError(err);
-      });
+      // One reload at a time, in the order the signals came.
+      reloading = reloading.then(() =>
+        loadSiteConfig(file).then(
+          (next) => agent.reload(next),
+          (err: unknown) => {
+            agent.log('SIGHUP: the new config is invalid; keeping the running one');
+            printConfigError(err);
+          },
+        ),
+      ).catch((err: unknown) => agent.log(`SIGHUP: reload failed: ${err instanceof Error ? err.message : String(err)}`));
     });
   });
 }

@@ -73,24 +73,43 @@ function emptyBlocksOn(value: unknown): void {
 
 function applyDefaults(file: SiteFile, baseDir: string): SiteConfig {
   const { mqtt, poll } = file;
-  return {
+  const path = (p: string | undefined) => (p === undefined ? undefined : resolve(baseDir, p));
+  // New settings stay absent unless given: the runtime applies their defaults (runtime/schedule.ts,
+  // runtime/outbox-policy.ts, reboot/policy.ts), so a loaded config shows exactly what the file says.
+  return compact({
     site: compact({ ...file.site }),
     agentId: file.agent?.id ?? defaultAgentId(file.site.id),
+    agentDevice: file.agent?.device ?? defaultAgentDevice(file.devices),
     devices: file.devices.map(deviceDefaults),
-    poll: {
+    poll: compact({
       intervalS: poll?.intervalS ?? DEFAULT_POLL_INTERVAL_S,
       timeoutS: poll?.timeoutS ?? DEFAULT_POLL_TIMEOUT_S,
-    },
+      jitterS: poll?.jitterS,
+      concurrency: poll?.concurrency,
+      perDeviceConcurrency: poll?.perDeviceConcurrency,
+      probes: poll?.probes === undefined ? undefined : structuredClone(poll.probes),
+    }),
     mqtt: compact({
       url: mqtt.url,
       username: mqtt.username,
       password: mqtt.password,
-      passwordFile: mqtt.passwordFile === undefined ? undefined : resolve(baseDir, mqtt.passwordFile),
+      passwordFile: path(mqtt.passwordFile),
       keepaliveS: mqtt.keepaliveS ?? DEFAULT_MQTT_KEEPALIVE_S,
+      caFile: path(mqtt.caFile),
+      certFile: path(mqtt.certFile),
+      keyFile: path(mqtt.keyFile),
     }),
     // Relative to the config file, not to wherever the agent happens to be started from.
     stateDir: resolve(baseDir, file.stateDir ?? DEFAULT_STATE_DIR),
-  };
+    outbox: file.outbox === undefined ? undefined : compact({ ...file.outbox }),
+    reboot: file.reboot === undefined ? undefined : structuredClone(file.reboot),
+  });
+}
+
+/** The agent runs on the site gateway: with exactly one device of segment gateway, that one. */
+function defaultAgentDevice(devices: readonly DeviceBlock[]): string | undefined {
+  const gateways = devices.filter((d) => d.segment === 'gateway');
+  return gateways.length === 1 ? gateways[0]?.id : undefined;
 }
 
 function deviceDefaults(block: DeviceBlock): AgentDevice {

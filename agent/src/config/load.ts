@@ -37,6 +37,19 @@ export async function loadSiteConfig(path: string): Promise<SiteConfig> {
       throw new ConfigError([problemAt(['mqtt', 'passwordFile'], `cannot read "${secretFile}": ${fsReason(err)}`)]);
     }
   }
+  // TLS material is read now too, so `check` catches an unreadable CA file and the agent never starts without it.
+  const pem = { caFile: 'ca', certFile: 'cert', keyFile: 'key' } as const;
+  for (const [fileKey, valueKey] of Object.entries(pem) as Array<[keyof typeof pem, (typeof pem)[keyof typeof pem]]>) {
+    const file = config.mqtt[fileKey];
+    if (file === undefined) continue;
+    try {
+      const text = await readFile(file, 'utf8');
+      if (!text.includes('-----BEGIN ')) throw Object.assign(new Error('not PEM'), { code: 'NOTPEM' });
+      config.mqtt[valueKey] = text;
+    } catch (err) {
+      throw new ConfigError([problemAt(['mqtt', fileKey], `cannot read "${file}": ${fsReason(err)}`)]);
+    }
+  }
   return config;
 }
 
@@ -48,6 +61,7 @@ const REASONS: Record<string, string> = {
   ENOTDIR: 'a folder on the path is a file',
   EFBIG: `larger than ${MAX_CONFIG_BYTES / 1024 / 1024} MB; not a site config`,
   EMPTY: 'the file is empty',
+  NOTPEM: 'not a PEM file (no "-----BEGIN" line)',
 };
 
 /** A short human reason, never a stack: the code decides, not Node's message (which repeats the path). */

@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import { ID_PATTERN } from '@camfleet/shared';
 import { PROTOCOL_BLOCKS } from './schema.ts';
 import type { Finding } from './schema-errors.ts';
+import { runtimeFindings } from './runtime-rules.ts';
 
 type Rec = Record<string, unknown>;
 const rec = (v: unknown): Rec | undefined =>
@@ -20,7 +21,12 @@ export function ruleFindings(raw: unknown): Finding[] {
   const root = rec(raw);
   if (!root) return [];
   const devices = Array.isArray(root.devices) ? root.devices.map(rec) : [];
-  return [...deviceFindings(devices), ...topologyFindings(devices), ...settingsFindings(root)];
+  return [
+    ...deviceFindings(devices),
+    ...topologyFindings(devices),
+    ...settingsFindings(root),
+    ...runtimeFindings(root, devices),
+  ];
 }
 
 function deviceFindings(devices: ReadonlyArray<Rec | undefined>): Finding[] {

@@ -64,7 +64,8 @@ function describe(e: ValueError): string {
       const options = literalOptions(s);
       if (!options) break;
       const key = e.path.slice(e.path.lastIndexOf('/') + 1);
-      return `unknown ${key} ${shown}; expected one of: ${options.join(', ')}`;
+      // A list item ("steps[2]") has no name of its own.
+      return `unknown ${/^\d+$/.test(key) ? 'value' : key} ${shown}; expected one of: ${options.join(', ')}`;
     }
     case ValueErrorType.String:
     case ValueErrorType.Number:

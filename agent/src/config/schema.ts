@@ -89,6 +89,80 @@ export const DeviceBlockSchema = Type.Object(
   closed,
 );
 
+/** Schedule overrides for one probe kind (poll.probes.<kind>). */
+export const ProbeScheduleSchema = Type.Object(
+  {
+    intervalS: Type.Optional(Type.Number({ minimum: 1, maximum: 86400 })),
+    timeoutS: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 600 })),
+    enabled: Type.Optional(Type.Boolean()),
+  },
+  closed,
+);
+
+/** Probe kinds a schedule may name: the registry's kinds (agent/src/probes/registry.ts), one line each. */
+export const SCHEDULED_PROBE_KINDS = ['reachability', 'onvif', 'rtsp', 'snmp', 'gateway'] as const;
+
+const PollSchema = Type.Object(
+  {
+    intervalS: Type.Optional(Type.Number({ minimum: 1, maximum: 86400 })),
+    timeoutS: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 600 })),
+    jitterS: Type.Optional(Type.Number({ minimum: 0, maximum: 3600 })),
+    concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024 })),
+    perDeviceConcurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 16 })),
+    probes: Type.Optional(
+      Type.Object(Object.fromEntries(SCHEDULED_PROBE_KINDS.map((k) => [k, Type.Optional(ProbeScheduleSchema)])), closed),
+    ),
+  },
+  closed,
+);
+
+const OutboxSchema = Type.Object(
+  {
+    maxMB: Type.Optional(Type.Number({ minimum: 1, maximum: 65536 })),
+    replayRatePerS: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10000 })),
+    replayDelayS: Type.Optional(Type.Number({ minimum: 0, maximum: 3600 })),
+  },
+  closed,
+);
+
+const DAY_NAMES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+const Day = Type.Union(DAY_NAMES.map((d) => Type.Literal(d)));
+const ClockTime = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'a time of day as HH:MM (00:00–23:59)' });
+const MaintenanceWindowSchema = Type.Object(
+  {
+    days: Type.Optional(Type.Array(Day, { minItems: 1, maxItems: 7 })),
+    from: Type.Optional(ClockTime),
+    to: Type.Optional(ClockTime),
+    start: Type.Optional(Type.String({ format: 'date-time', maxLength: 40, description: 'an ISO date-time with offset' })),
+    end: Type.Optional(Type.String({ format: 'date-time', maxLength: 40, description: 'an ISO date-time with offset' })),
+  },
+  closed,
+);
+
+export const REBOOT_STEPS = ['reprobe', 'reconnect-stream', 'onvif-reboot', 'poe-cycle'] as const;
+
+const RebootSchema = Type.Object(
+  {
+    enabled: Type.Optional(Type.Boolean()),
+    afterCycles: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    steps: Type.Optional(Type.Array(Type.Union(REBOOT_STEPS.map((s) => Type.Literal(s))), { maxItems: 4 })),
+    segments: Type.Optional(Type.Array(Type.Union([Type.Literal('camera'), Type.Literal('third-party-camera')]), { maxItems: 2 })),
+    minIntervalH: Type.Optional(Type.Number({ minimum: 0, maximum: 720 })),
+    maxPerDay: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+    siteMaxPerDay: Type.Optional(Type.Integer({ minimum: 0, maximum: 10000 })),
+    siteMaxConcurrent: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    requireUplink: Type.Optional(Type.Boolean()),
+    requireParents: Type.Optional(Type.Boolean()),
+    dropTimeoutS: Type.Optional(Type.Number({ minimum: 1, maximum: 3600 })),
+    verifyTimeoutS: Type.Optional(Type.Number({ minimum: 1, maximum: 7200 })),
+    stepPauseS: Type.Optional(Type.Number({ minimum: 0, maximum: 600 })),
+    poeOffS: Type.Optional(Type.Number({ minimum: 1, maximum: 600 })),
+    timezone: Type.Optional(Text(64)),
+    maintenanceWindows: Type.Optional(Type.Array(MaintenanceWindowSchema, { maxItems: 64 })),
+  },
+  closed,
+);
+
 export const SiteFileSchema = Type.Object(
   {
     site: Type.Object(
@@ -101,7 +175,7 @@ export const SiteFileSchema = Type.Object(
       },
       closed,
     ),
-    agent: Type.Optional(Type.Object({ id: Type.Optional(IdSchema) }, closed)),
+    agent: Type.Optional(Type.Object({ id: Type.Optional(IdSchema), device: Type.Optional(IdSchema) }, closed)),
     mqtt: Type.Object(
       {
         url: Text(500),
@@ -110,19 +184,17 @@ export const SiteFileSchema = Type.Object(
         passwordFile: Type.Optional(Text(1024)),
         // MQTT keepalive is a 16-bit count of seconds; 0 turns it off.
         keepaliveS: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+        /** TLS (mqtts:// / wss://): PEM trust anchors, and an optional client certificate + key. */
+        caFile: Type.Optional(Text(1024)),
+        certFile: Type.Optional(Text(1024)),
+        keyFile: Type.Optional(Text(1024)),
       },
       closed,
     ),
-    poll: Type.Optional(
-      Type.Object(
-        {
-          intervalS: Type.Optional(Type.Number({ minimum: 1, maximum: 86400 })),
-          timeoutS: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 600 })),
-        },
-        closed,
-      ),
-    ),
+    poll: Type.Optional(PollSchema),
     stateDir: Type.Optional(Text(1024)),
+    outbox: Type.Optional(OutboxSchema),
+    reboot: Type.Optional(RebootSchema),
     devices: Type.Array(DeviceBlockSchema, { maxItems: SiteSpecSchema.properties.devices.maxItems ?? 2000 }),
   },
   closed,

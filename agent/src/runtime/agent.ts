@@ -1,47 +1,124 @@
-// The running agent: poll cycle → telemetry batch (with a persisted sequence number) → durable outbox →
-// MQTT. Reloads its config on SIGHUP without losing what is queued.
-import { topics, type Inventory, type TelemetryBatch } from '@camfleet/shared';
-import type { SiteConfig } from '../config/types.ts';
-import { runCycle } from './cycle.ts';
-import { Outbox } from './outbox.ts';
-import { Publisher } from './publisher.ts';
-import { SequenceCounter } from './seq.ts';
+// The running agent: scheduled poll cycles (schedule.ts, cycle.ts) → telemetry batches with a persisted
+// sequence number → durable outbox → MQTT (publisher.ts); the reboot ladder (../reboot) watching the samples;
+// commands from the server answered. Reloads its config on SIGHUP / cmd/reload without losing what is queued.
+import { topics, type AgentEvent, type DeviceSample, type Inventory, type TelemetryBatch } from '@camfleet/shared';
 import { toInventory } from '../config/index.ts';
+import type { AgentDevice, SiteConfig } from '../config/types.ts';
+import { PROBES } from '../probes/registry.ts';
+import type { Probe } from '../probes/types.ts';
+import { realActions, type RebootActions } from '../reboot/actions.ts';
+import { RebootHistory } from '../reboot/history.ts';
+import { RebootManager } from '../reboot/ladder.ts';
+import { resolveRebootPolicy, type RebootPolicy } from '../reboot/policy.ts';
+import { splitSamples } from './batches.ts';
+import { CommandRouter } from './commands.ts';
+import { collector } from './memory.ts';
+import { CycleMemory, mergeResults, runCycle, runWithTimeout, type CycleResult } from './cycle.ts';
+import { DEFAULT_OUTBOX_MAX_BYTES, Outbox } from './outbox.ts';
+import { Publisher } from './publisher.ts';
+import { ProbeSchedule, resolveSchedule, type ScheduleSettings } from './schedule.ts';
+import { SequenceCounter } from './seq.ts';
 
-export const AGENT_VERSION = '0.1.0';
-const MAX_SAMPLES_PER_BATCH = 500;
+export const AGENT_VERSION = '0.2.0';
 
 export interface AgentOptions {
   log?: (msg: string) => void;
+  /** Probe kinds to run (default: the registry). Tests pass fakes. */
+  probes?: Record<string, Probe>;
+  rebootActions?: RebootActions;
+  /** Re-reads the config for cmd/reload (run.ts passes the same loader SIGHUP uses). */
+  reloadConfig?: () => Promise<SiteConfig>;
+  verifyPollMs?: number;
+  /** A full garbage collection after a cycle that left the heap above a threshold (default true; memory.ts). */
+  collectAfterCycle?: boolean;
 }
 
 export class Agent {
   private config: SiteConfig;
+  private settings: ScheduleSettings;
+  private policy: RebootPolicy;
+  private devices: Map<string, AgentDevice>;
   private readonly seq: SequenceCounter;
   private readonly outbox: Outbox;
-  private readonly publisher: Publisher;
+  private publisher: Publisher;
+  private readonly schedule = new ProbeSchedule();
+  private readonly memory = new CycleMemory();
+  readonly reboots: RebootManager;
+  private readonly commands: CommandRouter;
+  private readonly registry: Record<string, Probe>;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  private nextTick = 0;
+  private readonly gc: (() => void) | undefined;
+  private gcTimer: NodeJS.Timeout | undefined;
+  private reporting = false;
   readonly log: (msg: string) => void;
   cycles = 0;
+  overruns = 0;
+  lastCycle: (CycleResult & { durationMs: number }) | undefined;
 
-  constructor(config: SiteConfig, opts: AgentOptions = {}) {
+  constructor(config: SiteConfig, private readonly opts: AgentOptions = {}) {
     this.config = config;
     this.log = opts.log ?? ((m) => console.log(`camfleet-agent: ${m}`));
+    this.registry = opts.probes ?? PROBES;
+    this.settings = resolveSchedule(config.poll, this.registry);
+    this.policy = resolveRebootPolicy(config.reboot);
+    this.devices = new Map(config.devices.map((d) => [d.id, d]));
     this.seq = new SequenceCounter(config.stateDir);
-    this.outbox = new Outbox(config.stateDir);
-    this.publisher = new Publisher({
-      url: config.mqtt.url,
-      ...(config.mqtt.username ? { username: config.mqtt.username } : {}),
-      ...(config.mqtt.password ? { password: config.mqtt.password } : {}),
-      keepaliveS: config.mqtt.keepaliveS,
-      site: config.site.id,
-      agentId: config.agentId,
+    this.outbox = new Outbox(config.stateDir, outboxBytes(config));
+    this.publisher = this.makePublisher();
+    this.gc = opts.collectAfterCycle === false ? undefined : collector();
+    const resetters = Object.values(this.registry).flatMap((p) => {
+      const reset = (p as { reset?: (d: AgentDevice) => unknown }).reset;
+      return typeof reset === 'function' ? [reset.bind(p)] : [];
+    });
+    this.reboots = new RebootManager({
+      policy: () => this.policy,
+      devices: () => this.devices,
+      history: new RebootHistory(config.stateDir),
+      probeNow: (d) => this.probeNow(d),
+      actions: opts.rebootActions ?? realActions(resetters),
+      brokerConnected: () => this.publisher.connected,
+      emit: (device, data) => this.event('reboot', device, data),
+      log: this.log,
+      ...(opts.verifyPollMs ? { verifyPollMs: opts.verifyPollMs } : {}),
+    });
+    this.commands = new CommandRouter(
+      {
+        reboot: async (cmd) => (cmd.device ? this.reboots.request(cmd.device, cmd.id) : { ok: false, code: 'no-device', message: 'a reboot command names a device' }),
+        reload: async () => {
+          if (!this.opts.reloadConfig) return { ok: false, code: 'not-supported', message: 'this agent was not started from a config file' };
+          const next = await this.opts.reloadConfig().catch((err: unknown) => err);
+          if (next instanceof Error || !next) return { ok: false, code: 'invalid-config', message: next instanceof Error ? next.message.split('\n')[0] ?? '' : 'invalid config' };
+          await this.reload(next as SiteConfig);
+          return { ok: true, code: 'reloaded', message: `${(next as SiteConfig).devices.length} devices` };
+        },
+      },
+      this.log,
+    );
+  }
+
+  private makePublisher(): Publisher {
+    const { mqtt, outbox } = this.config;
+    return new Publisher({
+      url: mqtt.url,
+      ...(mqtt.username ? { username: mqtt.username } : {}),
+      ...(mqtt.password ? { password: mqtt.password } : {}),
+      ...(mqtt.ca ? { ca: mqtt.ca } : {}),
+      ...(mqtt.cert ? { cert: mqtt.cert } : {}),
+      ...(mqtt.key ? { key: mqtt.key } : {}),
+      keepaliveS: mqtt.keepaliveS,
+      site: this.config.site.id,
+      agentId: this.config.agentId,
       version: AGENT_VERSION,
       outbox: this.outbox,
       inventory: () => this.inventoryPayload(),
       log: this.log,
+      replayRatePerS: outbox?.replayRatePerS ?? 20,
+      replayDelayMs: (outbox?.replayDelayS ?? 5) * 1000,
+      onCommand: (name, payload) => this.commands.handle(name, payload),
+      onDrops: () => this.reportDrops(),
     });
   }
 
@@ -54,46 +131,159 @@ export class Agent {
     return this.outbox.depth;
   }
 
+  get connected(): boolean {
+    return this.publisher.connected;
+  }
+
   start(): void {
     this.publisher.start();
-    const loop = () => {
-      if (this.stopped) return;
-      this.running = this.cycle().finally(() => {
-        this.running = undefined;
-        if (!this.stopped) this.timer = setTimeout(loop, this.config.poll.intervalS * 1000);
-      });
-    };
-    loop();
+    // Also inside a cycle (the first one coincides with start-up): the heap check is cheap.
+    if (this.gc) this.gcTimer = setInterval(this.gc, 1000).unref();
+    this.nextTick = Date.now();
+    this.scheduleNext();
+  }
+
+  /** Fixed-rate ticks every intervalS; each cycle starts a random 0..jitterS after its tick. A cycle that
+   *  runs past the next tick makes the agent skip that tick (counted as an overrun), never run two at once. */
+  private scheduleNext(): void {
+    if (this.stopped) return;
+    const now = Date.now();
+    if (this.nextTick < now - this.settings.intervalMs) {
+      const missed = Math.floor((now - this.nextTick) / this.settings.intervalMs);
+      this.overruns += missed;
+      this.nextTick += missed * this.settings.intervalMs;
+    }
+    const delay = Math.max(0, this.nextTick + Math.random() * this.settings.jitterMs - now);
+    this.timer = setTimeout(() => {
+      this.running = this.cycle()
+        .catch((err: unknown) => this.log(`cycle failed: ${err instanceof Error ? err.message : String(err)}`))
+        .finally(() => {
+          this.running = undefined;
+          this.nextTick += this.settings.intervalMs;
+          this.scheduleNext();
+        });
+    }, delay);
   }
 
   async cycle(): Promise<void> {
     const cfg = this.config;
-    const samples = await runCycle({ devices: cfg.devices, timeoutMs: cfg.poll.timeoutS * 1000, concurrency: 64 });
+    const started = performance.now();
+    const result = await runCycle({
+      devices: cfg.devices,
+      probes: this.settings.probes,
+      schedule: this.schedule,
+      cycle: this.cycles,
+      concurrency: this.settings.concurrency,
+      perDeviceConcurrency: this.settings.perDeviceConcurrency,
+      memory: this.memory,
+    });
     this.cycles++;
-    for (let i = 0; i < samples.length || i === 0; i += MAX_SAMPLES_PER_BATCH) {
-      const batch: TelemetryBatch = {
-        v: 1,
-        site: cfg.site.id,
-        agent: cfg.agentId,
-        seq: this.seq.take(),
-        at: new Date().toISOString(),
-        samples: samples.slice(i, i + MAX_SAMPLES_PER_BATCH),
-      };
+    const durationMs = Math.round(performance.now() - started);
+    this.lastCycle = { ...result, durationMs };
+    const samples = result.samples;
+    for (const s of samples) {
+      for (const c of this.reboots.contextConditions(s.device)) if (!s.conditions.includes(c) && s.conditions.length < 16) s.conditions.push(c);
+    }
+    this.addOwnMetrics(samples, result, durationMs);
+    this.reboots.observe(samples, result.fresh);
+    for (const part of splitSamples(samples)) {
+      const batch: TelemetryBatch = { v: 1, site: cfg.site.id, agent: cfg.agentId, seq: this.seq.take(), at: new Date().toISOString(), samples: part };
       this.publisher.enqueue(topics.telemetry(cfg.site.id), JSON.stringify(batch));
+    }
+    this.gc?.();
+  }
+
+  /** The agent's own health on the sample of the device it runs on (agent.device). */
+  private addOwnMetrics(samples: DeviceSample[], result: CycleResult, durationMs: number): void {
+    const id = this.config.agentDevice;
+    if (!id || !this.devices.has(id)) return;
+    let sample = samples.find((s) => s.device === id);
+    if (!sample) {
+      // Not probed (no address) or not due: the agent itself runs there, so it is up.
+      sample = { device: id, at: new Date().toISOString(), reachable: true, conditions: [] };
+      samples.push(sample);
+    }
+    sample.metrics = {
+      ...sample.metrics,
+      outboxDepth: this.outbox.depth,
+      outboxBytes: this.outbox.bytes,
+      outboxDropped: this.outbox.dropped,
+      cycleMs: durationMs,
+      cycleOverruns: this.overruns,
+      probesRun: result.probesRun,
+      probesTimedOut: result.probesTimedOut,
+      rebootsRunning: this.reboots.running,
+    };
+  }
+
+  /** Every applicable probe of one device right now, merged (reboot verification). */
+  async probeNow(device: AgentDevice): Promise<DeviceSample> {
+    const probes = this.settings.probes.filter((p) => p.probe.appliesTo(device));
+    const results = await Promise.all(probes.map((p) => runWithTimeout(p.probe, device, p.timeoutMs)));
+    return mergeResults(device.id, results);
+  }
+
+  /** An event through the outbox (durable, ordered with telemetry, carrying the same sequence). */
+  event(kind: AgentEvent['kind'], device: string | undefined, data: Record<string, unknown>): void {
+    const cfg = this.config;
+    const body: AgentEvent = { v: 1, site: cfg.site.id, agent: cfg.agentId, seq: this.seq.take(), at: new Date().toISOString(), kind, ...(device ? { device } : {}), data };
+    this.publisher.enqueue(topics.event(cfg.site.id), JSON.stringify(body));
+  }
+
+  private reportDrops(): void {
+    if (this.reporting) return; // drops caused by this very event are reported with the next one
+    const summary = this.outbox.takeDropSummary();
+    if (!summary) return;
+    this.reporting = true;
+    try {
+      this.log(`outbox full (${Math.round(this.outbox.maxBytes / 1048576)} MB): dropped ${summary.messages} oldest messages (${summary.samples} samples)`);
+      this.event('outbox-dropped', this.config.agentDevice, { ...summary, droppedTotal: this.outbox.dropped, capBytes: this.outbox.maxBytes });
+    } finally {
+      this.reporting = false;
     }
   }
 
-  /** Applies a new, already validated config; the outbox and sequence carry over. */
+  /** Applies a new, already validated config; the outbox, sequence, schedule and reboot history carry over. */
   async reload(config: SiteConfig): Promise<void> {
+    const old = this.config;
+    if (config.stateDir !== old.stateDir) {
+      this.log(`config reload: stateDir changed (${old.stateDir} → ${config.stateDir}); it takes effect at the next restart`);
+      config = { ...config, stateDir: old.stateDir };
+    }
+    if (config.site.id !== old.site.id) {
+      this.log('config reload: site.id changed; it takes effect at the next restart');
+      config = { ...config, site: { ...config.site, id: old.site.id }, agentId: old.agentId };
+    }
     this.config = config;
-    await this.publisher.republishInventory();
+    this.settings = resolveSchedule(config.poll, this.registry);
+    this.policy = resolveRebootPolicy(config.reboot);
+    this.devices = new Map(config.devices.map((d) => [d.id, d]));
+    this.outbox.maxBytes = outboxBytes(config);
+    const ids = new Set(this.devices.keys());
+    this.schedule.retain(ids);
+    this.memory.retain(ids);
+    if (JSON.stringify(config.mqtt) !== JSON.stringify(old.mqtt) || config.agentId !== old.agentId) {
+      this.log('config reload: broker settings changed; reconnecting');
+      await this.publisher.stop();
+      this.publisher = this.makePublisher();
+      this.publisher.start();
+    } else {
+      await this.publisher.republishInventory().catch(() => {});
+    }
+    this.event('config-reloaded', undefined, { devices: config.devices.length, intervalS: config.poll.intervalS });
     this.log(`config reloaded: ${config.devices.length} devices`);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.gcTimer);
+    await this.reboots.stop();
     await this.running?.catch(() => {});
     await this.publisher.stop();
   }
+}
+
+function outboxBytes(config: SiteConfig): number {
+  return config.outbox?.maxMB !== undefined ? Math.round(config.outbox.maxMB * 1048576) : DEFAULT_OUTBOX_MAX_BYTES;
 }

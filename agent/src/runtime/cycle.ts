@@ -1,20 +1,53 @@
-// One poll cycle: every device probed by every probe kind that applies, parents before children, with a
-// global concurrency limit and a hard timeout per probe. A device whose parent did not answer this cycle is
-// not probed in depth; it is reported as unreachable behind its parent (issue 3 §3).
-import type { DeviceSample } from '@camfleet/shared';
+// One poll cycle: every device probed by every probe kind that is due (schedule.ts), parents before
+// children, with a site-wide and a per-device concurrency limit and a hard timeout per probe. A device whose
+// parent did not answer this cycle is not probed in depth; it is reported as unreachable behind its parent
+// (issue 3 §3). A kind not due this cycle contributes the conditions it last saw (so clock drift found by an
+// ONVIF probe every 5 minutes does not flap in between), never its stale metrics.
+import type { Condition, DeviceSample } from '@camfleet/shared';
 import type { AgentDevice } from '../config/types.ts';
-import { PROBES } from '../probes/registry.ts';
 import type { Probe, ProbeResult } from '../probes/types.ts';
+import { Limiter } from './limiter.ts';
+import type { ProbeSchedule, ScheduledProbe } from './schedule.ts';
 
 export interface CycleOptions {
   devices: AgentDevice[];
-  timeoutMs: number;
+  probes: ScheduledProbe[];
+  schedule: ProbeSchedule;
+  /** Cycle number (0, 1, …): what the schedule's due times count in. */
+  cycle: number;
   concurrency: number;
-  probes?: Record<string, Probe>;
+  perDeviceConcurrency: number;
+  /** Per-device memory between cycles (owned by the caller, e.g. the Agent). */
+  memory: CycleMemory;
 }
 
-/** Devices grouped by depth in the topology: every parent sits in an earlier layer than its children. */
-export function topologyLayers(devices: AgentDevice[]): AgentDevice[][] {
+export interface CycleResult {
+  samples: DeviceSample[];
+  /** Conditions each device showed in a probe that actually ran this cycle (not carried over). */
+  fresh: Map<string, Set<Condition>>;
+  probesRun: number;
+  probesTimedOut: number;
+}
+
+interface LastResult {
+  conditions: Condition[];
+  cycle: number;
+  everyCycles: number;
+}
+
+/** What the cycle remembers between runs: each device's last reachability and each kind's last conditions. */
+export class CycleMemory {
+  readonly reachable = new Map<string, boolean>();
+  readonly last = new Map<string, LastResult>();
+
+  retain(devices: ReadonlySet<string>): void {
+    for (const id of this.reachable.keys()) if (!devices.has(id)) this.reachable.delete(id);
+    for (const key of this.last.keys()) if (!devices.has(key.split('\u0000')[0]!)) this.last.delete(key);
+  }
+}
+
+/** Depth of each device in the topology; a (config-rejected) parent cycle cannot hang the scheduler. */
+export function topologyDepths(devices: AgentDevice[]): Map<string, number> {
   const byId = new Map(devices.map((d) => [d.id, d]));
   const depth = new Map<string, number>();
   const depthOf = (d: AgentDevice, seen = new Set<string>()): number => {
@@ -25,12 +58,19 @@ export function topologyLayers(devices: AgentDevice[]): AgentDevice[][] {
     depth.set(d.id, value);
     return value;
   };
+  for (const d of devices) depthOf(d);
+  return depth;
+}
+
+/** Devices grouped by depth in the topology: every parent sits in an earlier layer than its children. */
+export function topologyLayers(devices: AgentDevice[]): AgentDevice[][] {
+  const depth = topologyDepths(devices);
   const layers: AgentDevice[][] = [];
-  for (const d of devices) (layers[depthOf(d)] ??= []).push(d);
+  for (const d of devices) (layers[depth.get(d.id) ?? 0] ??= []).push(d);
   return layers.filter(Boolean);
 }
 
-async function runWithTimeout(probe: Probe, device: AgentDevice, timeoutMs: number): Promise<ProbeResult> {
+export async function runWithTimeout(probe: Probe, device: AgentDevice, timeoutMs: number): Promise<ProbeResult> {
   const ctrl = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<ProbeResult>((resolve) => {
@@ -49,11 +89,14 @@ async function runWithTimeout(probe: Probe, device: AgentDevice, timeoutMs: numb
 }
 
 /** Several probes of one device merge: reachable if any answered; conditions and metrics combined. */
-function merge(device: string, results: ProbeResult[]): DeviceSample {
-  const conditions = new Set(results.flatMap((r) => r.conditions));
+export function mergeResults(device: string, results: ProbeResult[], carried: Condition[] = []): DeviceSample {
   const reachable = results.some((r) => r.reachable);
-  if (reachable) conditions.delete('unreachable');
-  const sample: DeviceSample = { device, at: new Date().toISOString(), reachable, conditions: [...conditions] };
+  const conditions = new Set(results.flatMap((r) => r.conditions));
+  if (reachable) {
+    conditions.delete('unreachable');
+    for (const c of carried) conditions.add(c);
+  }
+  const sample: DeviceSample = { device, at: new Date().toISOString(), reachable, conditions: [...conditions].slice(0, 16) };
   const metrics = Object.assign({}, ...results.map((r) => r.metrics ?? {})) as Record<string, number>;
   if (Object.keys(metrics).length) sample.metrics = metrics;
   const info = Object.assign({}, ...results.map((r) => r.info ?? {}));
@@ -76,21 +119,56 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
   return out;
 }
 
-export async function runCycle(opts: CycleOptions): Promise<DeviceSample[]> {
-  const probes = Object.values(opts.probes ?? PROBES);
-  const results = new Map<string, DeviceSample>();
-  for (const layer of topologyLayers(opts.devices)) {
-    const samples = await mapLimit(layer, opts.concurrency, async (device) => {
-      const parent = device.parent ? results.get(device.parent) : undefined;
-      if (parent && (!parent.reachable || parent.behindParent)) {
-        return { device: device.id, at: new Date().toISOString(), reachable: false, behindParent: true, conditions: ['unreachable'] } satisfies DeviceSample;
-      }
-      const applicable = probes.filter((p) => p.appliesTo(device));
-      if (applicable.length === 0) return undefined;
-      const res = await Promise.all(applicable.map((p) => runWithTimeout(p, device, opts.timeoutMs)));
-      return merge(device.id, res);
+export async function runCycle(opts: CycleOptions): Promise<CycleResult> {
+  const { memory, schedule, cycle } = opts;
+  const global = new Limiter(opts.concurrency);
+  const depth = topologyDepths(opts.devices);
+  const ordered = [...opts.devices].sort((a, b) => (depth.get(a.id) ?? 0) - (depth.get(b.id) ?? 0));
+  const tasks = new Map<string, Promise<DeviceSample | undefined>>();
+  const fresh = new Map<string, Set<Condition>>();
+  let probesRun = 0;
+  let probesTimedOut = 0;
+
+  const probeDevice = async (device: AgentDevice): Promise<DeviceSample | undefined> => {
+    const parentId = device.parent;
+    // Only an ancestor (smaller depth) is waited for: a cycle in the parent graph cannot deadlock.
+    const parentTask = parentId && (depth.get(parentId) ?? 0) < (depth.get(device.id) ?? 0) ? tasks.get(parentId) : undefined;
+    const parent = parentTask ? await parentTask : undefined;
+    const parentDown = parent ? !parent.reachable || parent.behindParent === true : parentId ? memory.reachable.get(parentId) === false : false;
+    if (parentDown) {
+      return { device: device.id, at: new Date().toISOString(), reachable: false, behindParent: true, conditions: ['unreachable'] };
+    }
+    const applicable = opts.probes.filter((p) => p.probe.appliesTo(device));
+    const due = applicable.filter((p) => schedule.due(device.id, p.kind, cycle));
+    if (due.length === 0) return undefined;
+    const results = await mapLimit(due, opts.perDeviceConcurrency, (p) => global.run(() => runWithTimeout(p.probe, device, p.timeoutMs)));
+    probesRun += due.length;
+    const seen = new Set<Condition>();
+    due.forEach((p, i) => {
+      const r = results[i]!;
+      if (r.error?.code === 'timeout') probesTimedOut++;
+      schedule.ran(device.id, p.kind, cycle, p.everyCycles);
+      memory.last.set(`${device.id}\u0000${p.kind}`, { conditions: r.conditions, cycle, everyCycles: p.everyCycles });
+      for (const c of r.conditions) seen.add(c);
     });
-    for (const s of samples) if (s) results.set(s.device, s);
+    fresh.set(device.id, seen);
+    // Conditions from kinds that did not run this cycle, while still recent (within two of their intervals).
+    const carried = applicable
+      .filter((p) => !due.includes(p))
+      .flatMap((p) => {
+        const last = memory.last.get(`${device.id}\u0000${p.kind}`);
+        return last && cycle - last.cycle < 2 * last.everyCycles ? last.conditions.filter((c) => c !== 'unreachable') : [];
+      });
+    return mergeResults(device.id, results, carried);
+  };
+
+  for (const device of ordered) tasks.set(device.id, probeDevice(device));
+  const samples: DeviceSample[] = [];
+  for (const device of opts.devices) {
+    const sample = await tasks.get(device.id);
+    if (!sample) continue;
+    samples.push(sample);
+    memory.reachable.set(device.id, sample.reachable);
   }
-  return [...results.values()];
+  return { samples, fresh, probesRun, probesTimedOut };
 }

@@ -1,6 +1,8 @@
 // Durable outbox (issue 3 §5): every message is on disk before it is sent and removed only after the
-// broker's PUBACK, so uplink loss and kill -9 lose nothing. Bounded: past `maxBytes` the oldest entries are
-// dropped and counted — the count travels in telemetry, never silently.
+// broker's PUBACK, so uplink loss and kill -9 lose nothing. Bounded: past `maxBytes` of disk (each file
+// counted in whole 4 KiB filesystem blocks) the oldest entries are dropped — never silently: what was
+// dropped is summarised (messages, samples, time and seq range) for an `outbox-dropped` event, and the
+// running total, kept in the state dir across restarts, travels in telemetry as `outboxDropped`.
 import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync, openSync, fsyncSync, closeSync, renameSync } from 'node:fs';
 import path from 'node:path';
 
@@ -10,22 +12,46 @@ export interface OutboxEntry {
   payload: string;
 }
 
+/** What was dropped since the last summary was taken. */
+export interface DropSummary {
+  messages: number;
+  samples: number;
+  /** Messages lost without reaching the disk at all (disk full, state dir gone). */
+  unwritten: number;
+  firstAt?: string;
+  lastAt?: string;
+  seqFrom?: number;
+  seqTo?: number;
+}
+
+export const DEFAULT_OUTBOX_MAX_BYTES = 64 * 1024 * 1024;
+const BLOCK = 4096;
+const diskBytes = (bytes: number): number => Math.max(BLOCK, Math.ceil(bytes / BLOCK) * BLOCK);
+
 export class Outbox {
   private readonly dir: string;
+  private readonly totalFile: string;
   private entries: { id: string; bytes: number }[] = [];
   private totalBytes = 0;
   private counter = 0;
-  dropped = 0;
+  private droppedTotal = 0;
+  private pending: DropSummary | undefined;
 
-  constructor(stateDir: string, private readonly maxBytes = 64 * 1024 * 1024) {
+  constructor(stateDir: string, public maxBytes = DEFAULT_OUTBOX_MAX_BYTES) {
     this.dir = path.join(stateDir, 'outbox');
+    this.totalFile = path.join(stateDir, 'outbox-dropped');
     mkdirSync(this.dir, { recursive: true });
+    try {
+      this.droppedTotal = Number(readFileSync(this.totalFile, 'utf8').trim()) || 0;
+    } catch {
+      this.droppedTotal = 0;
+    }
     for (const name of readdirSync(this.dir).sort()) {
       if (name.endsWith('.tmp')) {
         unlinkSync(path.join(this.dir, name)); // a write interrupted by a crash never reached the broker
         continue;
       }
-      const bytes = statSync(path.join(this.dir, name)).size;
+      const bytes = diskBytes(statSync(path.join(this.dir, name)).size);
       this.entries.push({ id: name, bytes });
       this.totalBytes += bytes;
       this.counter = Math.max(this.counter, Number(name.split('-')[0]) || 0);
@@ -36,8 +62,14 @@ export class Outbox {
     return this.entries.length;
   }
 
+  /** Disk used, in whole filesystem blocks. */
   get bytes(): number {
     return this.totalBytes;
+  }
+
+  /** Messages dropped or lost since the state dir was created (survives restarts). */
+  get dropped(): number {
+    return this.droppedTotal;
   }
 
   add(topic: string, payload: string): string {
@@ -49,26 +81,41 @@ export class Outbox {
     fsyncSync(fd);
     closeSync(fd);
     renameSync(`${file}.tmp`, file);
-    this.entries.push({ id, bytes: data.length });
-    this.totalBytes += data.length;
+    const bytes = diskBytes(Buffer.byteLength(data));
+    this.entries.push({ id, bytes });
+    this.totalBytes += bytes;
+    let dropped = 0;
     while (this.totalBytes > this.maxBytes && this.entries.length > 1) {
       const oldest = this.entries[0]!;
+      this.summarise(oldest.id);
       this.remove(oldest.id);
-      this.dropped++;
+      dropped++;
     }
+    if (dropped > 0) this.addToTotal(dropped);
     return id;
+  }
+
+  /** A message that could not be written at all: counted like a dropped one. */
+  countUnwritten(): void {
+    this.pending ??= { messages: 0, samples: 0, unwritten: 0 };
+    this.pending.unwritten++;
+    this.addToTotal(1);
+  }
+
+  /** The drops since the last call, or undefined when nothing was dropped. */
+  takeDropSummary(): DropSummary | undefined {
+    const summary = this.pending;
+    this.pending = undefined;
+    return summary;
   }
 
   /** Oldest first. */
   peek(limit: number): OutboxEntry[] {
     const out: OutboxEntry[] = [];
     for (const e of this.entries.slice(0, limit)) {
-      try {
-        const { topic, payload } = JSON.parse(readFileSync(path.join(this.dir, e.id), 'utf8')) as { topic: string; payload: string };
-        out.push({ id: e.id, topic, payload });
-      } catch {
-        this.remove(e.id); // unreadable (torn) entry: nothing to send
-      }
+      const entry = this.read(e.id);
+      if (entry) out.push(entry);
+      else this.remove(e.id); // unreadable (torn) entry: nothing to send
     }
     return out;
   }
@@ -82,6 +129,46 @@ export class Outbox {
       unlinkSync(path.join(this.dir, id));
     } catch {
       /* already gone */
+    }
+  }
+
+  private read(id: string): OutboxEntry | undefined {
+    try {
+      const { topic, payload } = JSON.parse(readFileSync(path.join(this.dir, id), 'utf8')) as { topic: string; payload: string };
+      return { id, topic, payload };
+    } catch {
+      return undefined;
+    }
+  }
+
+  private summarise(id: string): void {
+    const s = (this.pending ??= { messages: 0, samples: 0, unwritten: 0 });
+    s.messages++;
+    const entry = this.read(id);
+    if (!entry) return;
+    try {
+      const body = JSON.parse(entry.payload) as { seq?: unknown; at?: unknown; samples?: unknown };
+      if (typeof body.seq === 'number') {
+        s.seqFrom = Math.min(s.seqFrom ?? body.seq, body.seq);
+        s.seqTo = Math.max(s.seqTo ?? body.seq, body.seq);
+      }
+      if (typeof body.at === 'string') {
+        if (!s.firstAt || body.at < s.firstAt) s.firstAt = body.at;
+        if (!s.lastAt || body.at > s.lastAt) s.lastAt = body.at;
+      }
+      if (Array.isArray(body.samples)) s.samples += body.samples.length;
+    } catch {
+      /* not JSON: counted as a message only */
+    }
+  }
+
+  private addToTotal(n: number): void {
+    this.droppedTotal += n;
+    try {
+      writeFileSync(`${this.totalFile}.tmp`, `${this.droppedTotal}\n`);
+      renameSync(`${this.totalFile}.tmp`, this.totalFile);
+    } catch {
+      /* the count still travels in this run's telemetry */
     }
   }
 }
