@@ -75,6 +75,23 @@ export const DeviceInfoSchema = Type.Object({
 });
 export type DeviceInfo = Static<typeof DeviceInfoSchema>;
 
+/**
+ * Largest thumbnail a sample may carry, in base64 characters. The agent aims at ≤ 20,000 (320 px, JPEG q60,
+ * docs/image-health.md); this hard cap keeps any one sample far below MAX_PAYLOAD_BYTES.
+ */
+export const MAX_THUMBNAIL_BASE64 = 64 * 1024;
+
+/** A small JPEG of the camera's latest grabbed frame (docs/image-health.md §5); never stored as history. */
+export const SampleThumbnailSchema = Type.Object({
+  mime: Type.Literal('image/jpeg'),
+  /** When the frame was grabbed. */
+  at: Iso,
+  width: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096 })),
+  height: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096 })),
+  base64: Type.String({ minLength: 4, maxLength: MAX_THUMBNAIL_BASE64 }),
+});
+export type SampleThumbnail = Static<typeof SampleThumbnailSchema>;
+
 /** One device's result for one poll cycle. */
 export const DeviceSampleSchema = Type.Object({
   device: IdSchema,
@@ -91,6 +108,8 @@ export const DeviceSampleSchema = Type.Object({
   error: Type.Optional(
     Type.Object({ code: Type.String({ maxLength: 60 }), message: Type.String({ maxLength: 300 }) }),
   ),
+  /** Cameras: the latest frame, at most every image.thumbnailEveryS and when an image verdict changes. */
+  thumbnail: Type.Optional(SampleThumbnailSchema),
 });
 export type DeviceSample = Static<typeof DeviceSampleSchema>;
 

@@ -29,6 +29,8 @@ export const DeviceStatusSchema = Type.Object({
   latencyMs: Type.Optional(Type.Number()),
   info: Type.Optional(DeviceInfoSchema),
   error: Type.Optional(Type.String()),
+  /** Cameras: where the latest frame's thumbnail is served (same-origin path, JPEG) and when it was grabbed. */
+  thumbnail: Type.Optional(Type.Object({ url: Type.String(), at: Type.String() })),
 });
 export type DeviceStatus = Static<typeof DeviceStatusSchema>;
 

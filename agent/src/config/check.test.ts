@@ -119,7 +119,7 @@ describe('checkSiteConfig: each kind of problem, with line and path', () => {
       'site.yaml:3 site.regoin: unknown field "regoin" (did you mean "region"?)',
       'site.yaml:9 devices[0].adress: unknown field "adress" (did you mean "address"?)',
       'site.yaml:10 devices[0].modbus: unknown field "modbus"; expected one of: id, segment, parent, name, address, vendor, model, serial, purchaseDate, shipDate, mountHeightM, maintenanceContract, onvif, reachability, rtsp, snmp, poe',
-      'site.yaml:12 colour: unknown field "colour"; expected one of: site, agent, mqtt, poll, stateDir, outbox, reboot, devices',
+      'site.yaml:12 colour: unknown field "colour"; expected one of: site, agent, mqtt, poll, stateDir, outbox, reboot, image, devices',
     ]);
   });
 

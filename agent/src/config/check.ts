@@ -103,6 +103,7 @@ function applyDefaults(file: SiteFile, baseDir: string): SiteConfig {
     stateDir: resolve(baseDir, file.stateDir ?? DEFAULT_STATE_DIR),
     outbox: file.outbox === undefined ? undefined : compact({ ...file.outbox }),
     reboot: file.reboot === undefined ? undefined : structuredClone(file.reboot),
+    image: file.image === undefined ? undefined : compact({ ...file.image }),
   });
 }
 

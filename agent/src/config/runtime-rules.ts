@@ -11,7 +11,7 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 
 export function runtimeFindings(root: Rec, devices: ReadonlyArray<Rec | undefined>): Finding[] {
-  return [...agentFindings(root, devices), ...tlsFindings(root), ...scheduleFindings(root), ...rebootFindings(root)];
+  return [...agentFindings(root, devices), ...tlsFindings(root), ...scheduleFindings(root), ...rebootFindings(root), ...imageFindings(root)];
 }
 
 function agentFindings(root: Rec, devices: ReadonlyArray<Rec | undefined>): Finding[] {
@@ -92,6 +92,20 @@ function rebootFindings(root: Rec): Finding[] {
     }
   });
   return out;
+}
+
+/** The frozen check compares each frame with the one grabbed before it: a gap as long as the grab interval never passes. */
+function imageFindings(root: Rec): Finding[] {
+  const gap = num(rec(root.image)?.frozenGapS);
+  if (gap === undefined) return [];
+  const poll = rec(root.poll);
+  const interval = num(poll?.intervalS) ?? DEFAULT_POLL_INTERVAL_S;
+  const rtsp = rec(rec(poll?.probes)?.rtsp);
+  if (rtsp?.enabled === false) return [];
+  // Rounded up to whole poll cycles, as the schedule runs it (runtime/schedule.ts).
+  const every = Math.ceil(Math.max(num(rtsp?.intervalS) ?? interval, interval) / interval - 1e-9) * interval;
+  if (gap < every) return [];
+  return [{ path: ['image', 'frozenGapS'], message: `${gap} is not shorter than the time between two frame grabs (rtsp every ${every} s): frozen pictures would never be judged` }];
 }
 
 function validTimeZone(tz: string): boolean {

@@ -163,6 +163,18 @@ const RebootSchema = Type.Object(
   closed,
 );
 
+/** Image checks (agent/src/runtime/images.ts); defaults in docs/image-health.md. */
+const ImageSchema = Type.Object(
+  {
+    warmupFrames: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    raiseAfter: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    clearAfter: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    thumbnailEveryS: Type.Optional(Type.Number({ minimum: 10, maximum: 86400 })),
+    frozenGapS: Type.Optional(Type.Number({ minimum: 0, maximum: 3600 })),
+  },
+  closed,
+);
+
 export const SiteFileSchema = Type.Object(
   {
     site: Type.Object(
@@ -195,6 +207,7 @@ export const SiteFileSchema = Type.Object(
     stateDir: Type.Optional(Text(1024)),
     outbox: Type.Optional(OutboxSchema),
     reboot: Type.Optional(RebootSchema),
+    image: Type.Optional(ImageSchema),
     devices: Type.Array(DeviceBlockSchema, { maxItems: SiteSpecSchema.properties.devices.maxItems ?? 2000 }),
   },
   closed,

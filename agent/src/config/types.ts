@@ -139,6 +139,20 @@ export interface RebootSettings {
   maintenanceWindows?: MaintenanceWindow[];
 }
 
+/** Image checks of the grabbed frames (agent/src/runtime/images.ts, docs/image-health.md); defaults there. */
+export interface ImageSettings {
+  /** Clean frames per mode (day / IR night) before a camera's baseline judges blur and fog (default 12). */
+  warmupFrames?: number;
+  /** Consecutive frames showing a condition before it is raised (default 3). */
+  raiseAfter?: number;
+  /** Consecutive clean frames before a raised condition clears (default 3). */
+  clearAfter?: number;
+  /** A thumbnail of the latest frame at most this often (default 300), and at once when a verdict changes. */
+  thumbnailEveryS?: number;
+  /** Frames grabbed closer together than this are not compared for `frozen` (default: 60 s or half the rtsp interval, whichever is less). */
+  frozenGapS?: number;
+}
+
 export interface SiteConfig {
   site: { id: string; name?: string; region?: Region; contractId?: string; address?: string };
   agentId: string;
@@ -151,4 +165,5 @@ export interface SiteConfig {
   stateDir: string;
   outbox?: OutboxSettings;
   reboot?: RebootSettings;
+  image?: ImageSettings;
 }

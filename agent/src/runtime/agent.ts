@@ -1,6 +1,7 @@
-// The running agent: scheduled poll cycles (schedule.ts, cycle.ts) → telemetry batches with a persisted
-// sequence number → durable outbox → MQTT (publisher.ts); the reboot ladder (../reboot) watching the samples;
-// commands from the server answered. Reloads its config on SIGHUP / cmd/reload without losing what is queued.
+// The running agent: scheduled poll cycles (schedule.ts, cycle.ts) → image checks on the grabbed frames
+// (images.ts) → telemetry batches with a persisted sequence number → durable outbox → MQTT (publisher.ts); the
+// reboot ladder (../reboot) watching the samples; commands from the server answered. Reloads its config on
+// SIGHUP / cmd/reload without losing what is queued.
 import { topics, type AgentEvent, type DeviceSample, type Inventory, type TelemetryBatch } from '@camfleet/shared';
 import { toInventory } from '../config/index.ts';
 import type { AgentDevice, SiteConfig } from '../config/types.ts';
@@ -14,6 +15,7 @@ import { splitSamples } from './batches.ts';
 import { CommandRouter } from './commands.ts';
 import { collector } from './memory.ts';
 import { CycleMemory, mergeResults, runCycle, runWithTimeout, type CycleResult } from './cycle.ts';
+import { ImageChecks, resolveImageSettings } from './images.ts';
 import { DEFAULT_OUTBOX_MAX_BYTES, Outbox } from './outbox.ts';
 import { Publisher } from './publisher.ts';
 import { ProbeSchedule, resolveSchedule, type ScheduleSettings } from './schedule.ts';
@@ -46,6 +48,8 @@ export class Agent {
   readonly reboots: RebootManager;
   private readonly commands: CommandRouter;
   private readonly registry: Record<string, Probe>;
+  private readonly history: RebootHistory;
+  readonly images: ImageChecks;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -69,6 +73,15 @@ export class Agent {
     this.outbox = new Outbox(config.stateDir, outboxBytes(config));
     this.publisher = this.makePublisher();
     this.gc = opts.collectAfterCycle === false ? undefined : collector();
+    this.history = new RebootHistory(config.stateDir);
+    this.images = new ImageChecks({
+      stateDir: config.stateDir,
+      devices: config.devices,
+      settings: resolveImageSettings(config.image, grabEveryMs(this.settings)),
+      lastReboot: (device) => this.history.counted(device, Date.now() - 7 * 86_400_000)[0]?.at,
+      connected: () => this.publisher.connected,
+      log: this.log,
+    });
     const resetters = Object.values(this.registry).flatMap((p) => {
       const reset = (p as { reset?: (d: AgentDevice) => unknown }).reset;
       return typeof reset === 'function' ? [reset.bind(p)] : [];
@@ -76,7 +89,7 @@ export class Agent {
     this.reboots = new RebootManager({
       policy: () => this.policy,
       devices: () => this.devices,
-      history: new RebootHistory(config.stateDir),
+      history: this.history,
       probeNow: (d) => this.probeNow(d),
       actions: opts.rebootActions ?? realActions(resetters),
       brokerConnected: () => this.publisher.connected,
@@ -168,28 +181,41 @@ export class Agent {
   async cycle(): Promise<void> {
     const cfg = this.config;
     const started = performance.now();
+    const cycle = this.cycles;
     const result = await runCycle({
       devices: cfg.devices,
       probes: this.settings.probes,
       schedule: this.schedule,
-      cycle: this.cycles,
+      cycle,
       concurrency: this.settings.concurrency,
       perDeviceConcurrency: this.settings.perDeviceConcurrency,
       memory: this.memory,
     });
     this.cycles++;
-    const durationMs = Math.round(performance.now() - started);
-    this.lastCycle = { ...result, durationMs };
     const samples = result.samples;
     for (const s of samples) {
       for (const c of this.reboots.contextConditions(s.device)) if (!s.conditions.includes(c) && s.conditions.length < 16) s.conditions.push(c);
     }
+    // Image verdicts before the ladder looks at the samples: a frozen picture is a stream fault (reboot/verify.ts).
+    const analyses = await this.images.apply({
+      cycle,
+      samples,
+      frames: result.frames,
+      ran: result.ran,
+      fresh: result.fresh,
+      everyCycles: (kind) => this.settings.probes.find((p) => p.kind === kind)?.everyCycles ?? 1,
+    });
+    result.frames.clear(); // the JPEGs are not kept past the cycle
+    const durationMs = Math.round(performance.now() - started);
+    this.lastCycle = { ...result, durationMs };
     this.addOwnMetrics(samples, result, durationMs);
     this.reboots.observe(samples, result.fresh);
+    // Batches are split by bytes (batches.ts), thumbnails included, so none exceeds MAX_PAYLOAD_BYTES.
     for (const part of splitSamples(samples)) {
       const batch: TelemetryBatch = { v: 1, site: cfg.site.id, agent: cfg.agentId, seq: this.seq.take(), at: new Date().toISOString(), samples: part };
       this.publisher.enqueue(topics.telemetry(cfg.site.id), JSON.stringify(batch));
     }
+    for (const a of analyses) this.event('analysis', a.device, a.data);
     this.gc?.();
   }
 
@@ -262,6 +288,7 @@ export class Agent {
     const ids = new Set(this.devices.keys());
     this.schedule.retain(ids);
     this.memory.retain(ids);
+    this.images.reconfigure(config.devices, resolveImageSettings(config.image, grabEveryMs(this.settings)));
     if (JSON.stringify(config.mqtt) !== JSON.stringify(old.mqtt) || config.agentId !== old.agentId) {
       this.log('config reload: broker settings changed; reconnecting');
       await this.publisher.stop();
@@ -280,8 +307,15 @@ export class Agent {
     clearInterval(this.gcTimer);
     await this.reboots.stop();
     await this.running?.catch(() => {});
+    this.images.save();
     await this.publisher.stop();
   }
+}
+
+/** How often the RTSP probe grabs a camera's frame, or undefined when it does not run. */
+function grabEveryMs(settings: ScheduleSettings): number | undefined {
+  const rtsp = settings.probes.find((p) => p.kind === 'rtsp');
+  return rtsp ? rtsp.everyCycles * settings.intervalMs : undefined;
 }
 
 function outboxBytes(config: SiteConfig): number {

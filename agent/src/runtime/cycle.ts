@@ -27,6 +27,10 @@ export interface CycleResult {
   fresh: Map<string, Set<Condition>>;
   probesRun: number;
   probesTimedOut: number;
+  /** Frames grabbed this cycle (for the image checks, never published), by device, with the kind that grabbed it. */
+  frames: Map<string, { frame: Buffer; kind: string }>;
+  /** Probe kinds that ran on each device this cycle. */
+  ran: Map<string, Set<string>>;
 }
 
 interface LastResult {
@@ -126,6 +130,8 @@ export async function runCycle(opts: CycleOptions): Promise<CycleResult> {
   const ordered = [...opts.devices].sort((a, b) => (depth.get(a.id) ?? 0) - (depth.get(b.id) ?? 0));
   const tasks = new Map<string, Promise<DeviceSample | undefined>>();
   const fresh = new Map<string, Set<Condition>>();
+  const frames = new Map<string, { frame: Buffer; kind: string }>();
+  const ran = new Map<string, Set<string>>();
   let probesRun = 0;
   let probesTimedOut = 0;
 
@@ -150,8 +156,10 @@ export async function runCycle(opts: CycleOptions): Promise<CycleResult> {
       schedule.ran(device.id, p.kind, cycle, p.everyCycles);
       memory.last.set(`${device.id}\u0000${p.kind}`, { conditions: r.conditions, cycle, everyCycles: p.everyCycles });
       for (const c of r.conditions) seen.add(c);
+      if (r.frame && !frames.has(device.id)) frames.set(device.id, { frame: r.frame, kind: p.kind });
     });
     fresh.set(device.id, seen);
+    ran.set(device.id, new Set(due.map((p) => p.kind)));
     // Conditions from kinds that did not run this cycle, while still recent (within two of their intervals).
     const carried = applicable
       .filter((p) => !due.includes(p))
@@ -170,5 +178,5 @@ export async function runCycle(opts: CycleOptions): Promise<CycleResult> {
     samples.push(sample);
     memory.reachable.set(device.id, sample.reachable);
   }
-  return { samples, fresh, probesRun, probesTimedOut };
+  return { samples, fresh, probesRun, probesTimedOut, frames, ran };
 }

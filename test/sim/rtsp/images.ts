@@ -47,8 +47,10 @@ export async function writeScenes(dir: string, opts: { image?: string | Buffer; 
   await writeFile(file('normal'), scene);
   // Defocus: a Gaussian about 1/80 of the width (8 px at 640) wipes out edges and text.
   await sharp(scene).blur(Math.max(2, width / 80)).png().toFile(file('blur'));
-  // Fog: the scene at 35 % contrast under a light grey veil, slightly softened (scattering).
-  await sharp(scene).linear(0.35, 0.65 * 215).blur(1.2).png().toFile(file('fog'));
+  // Fog: the haze model I = J·t + A·(1 − t) with t = 0.35 under a light grey airlight (A = 215) — a veil, not a
+  // defocus. (It used to be softened by a 1.2 px Gaussian as well; on this perfectly sharp synthetic scene that
+  // alone measures as clear blur — sharpness ratio ≈ 0.6, docs/image-health.md §3 — so `fog` was also a blur mode.)
+  await sharp(scene).linear(0.35, 0.65 * 215).png().toFile(file('fog'));
   await sharp({ create: { width, height, channels: 3, background: '#000' } }).png().toFile(file('black'));
   return { width, height };
 }

@@ -64,8 +64,13 @@ def osd(size, live, effect=""):
 
 def launch(mode, images, layout):
     """The pipeline a new session of `mode` gets; the payloader must be named pay0 (RTSPMediaFactory)."""
+    # Frozen: a constant quantizer, so every picture of the stream decodes to the very same pixels, as from a
+    # camera whose encoder keeps re-encoding one stuck buffer. With the default constant bitrate each session's
+    # fresh encoder refines a static picture for a few GOPs (frame 0, 10 and 20 differ by ~0.02 luma levels in
+    # the 32x18 block-mean grid), so a grab that happened to land on the second keyframe did not look frozen.
+    rate = "pass=quant quantizer=20" if mode == "frozen" else "bitrate=1000"
     enc = ("videoconvert ! video/x-raw,format=I420 ! x264enc tune=zerolatency speed-preset=ultrafast "
-           f"key-int-max={FPS} bitrate=1000 ! rtph264pay name=pay0 pt=96 config-interval=1")
+           f"key-int-max={FPS} {rate} ! rtph264pay name=pay0 pt=96 config-interval=1")
     if mode == "dead":
         # The encoder is gone: the media cannot be prepared, so DESCRIBE gets 503 Service Unavailable.
         return f'( filesrc location="{os.path.join(images, "no-such-file")}" ! pngdec ! {enc} )'
