@@ -1,5 +1,5 @@
 // REST calls the views make (same origin, cookies sent). The live state itself comes over socket.io (fleet store).
-import type { DeviceStatus, SiteSpec, SiteStatus } from '@camfleet/shared';
+import type { CaseLogEntry, CaseRecord, CaseState, DeviceStatus, NotificationRecord, SiteSpec, SiteStatus } from '@camfleet/shared';
 
 export class ApiRequestError extends Error {
   constructor(
@@ -12,18 +12,19 @@ export class ApiRequestError extends Error {
 
 async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   const res = await fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' }, ...(signal ? { signal } : {}) });
-  if (!res.ok) {
-    let message = `HTTP ${res.status}`;
-    try {
-      const body = (await res.json()) as { message?: unknown; error?: { message?: unknown } };
-      const m = body.error?.message ?? body.message;
-      if (typeof m === 'string') message = m;
-    } catch {
-      /* not JSON */
-    }
-    throw new ApiRequestError(message, res.status);
-  }
+  if (!res.ok) throw new ApiRequestError(await errorMessage(res), res.status);
   return (await res.json()) as T;
+}
+
+async function errorMessage(res: Response): Promise<string> {
+  try {
+    const body = (await res.json()) as { message?: unknown; error?: { message?: unknown } };
+    const m = body.error?.message ?? body.message;
+    if (typeof m === 'string') return m;
+  } catch {
+    /* not JSON */
+  }
+  return `HTTP ${res.status}`;
 }
 
 const enc = encodeURIComponent;
@@ -58,4 +59,50 @@ export interface History {
 export function fetchHistory(site: string, device: string, from: number, to: number, signal?: AbortSignal): Promise<History> {
   const q = new URLSearchParams({ from: new Date(from).toISOString(), to: new Date(to).toISOString() });
   return getJson<History>(`/api/v1/sites/${enc(site)}/devices/${enc(device)}/history?${q}`, signal);
+}
+
+// Cases (docs/cases.md). Lists carry the whole record (summary + guidance); one case adds its log and deliveries.
+export type CaseWithLog = CaseRecord & { log: CaseLogEntry[]; notifications: NotificationRecord[] };
+export type CaseListState = CaseState | 'active';
+
+/** Max page of GET /api/v1/cases. */
+export const CASES_PAGE = 1000;
+
+export function fetchCases(
+  q: { state?: CaseListState; site?: string; limit?: number; before?: number },
+  signal?: AbortSignal,
+): Promise<{ cases: CaseRecord[] }> {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined) p.set(k, String(v));
+  return getJson<{ cases: CaseRecord[] }>(`/api/v1/cases?${p}`, signal);
+}
+
+/** Every case in a state, paging from the newest (`before` = smallest id of the last page). */
+export async function fetchAllCases(state: CaseListState, signal?: AbortSignal, max = 10_000): Promise<CaseRecord[]> {
+  const out: CaseRecord[] = [];
+  let before: number | undefined;
+  for (;;) {
+    const { cases } = await fetchCases({ state, limit: CASES_PAGE, ...(before ? { before } : {}) }, signal);
+    out.push(...cases);
+    if (cases.length < CASES_PAGE || out.length >= max) return out;
+    before = Math.min(...cases.map((c) => c.id));
+  }
+}
+
+export function fetchCase(id: number, signal?: AbortSignal): Promise<CaseWithLog> {
+  return getJson<CaseWithLog>(`/api/v1/cases/${id}`, signal);
+}
+
+export type CaseAction = 'ack' | 'comment' | 'assign' | 'resolve';
+
+/** POST /api/v1/cases/:id/<action> with `actor`; returns the changed case. */
+export async function postCaseAction(id: number, action: CaseAction, body: Record<string, string>): Promise<CaseRecord> {
+  const res = await fetch(`/api/v1/cases/${id}/${action}`, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { accept: 'application/json', 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new ApiRequestError(await errorMessage(res), res.status);
+  return (await res.json()) as CaseRecord;
 }

@@ -28,6 +28,12 @@ export const deviceKey = (site: string, device: string): string => `${site}/${de
 
 /** Delay that coalesces bursts (devices + sites + summary of one server tick) into one render. */
 const BATCH_MS = 50;
+/**
+ * At most one batch per this interval: a feed faster than the server's once-a-second rhythm (several instances, a
+ * burst after a reconnect) costs one render and layout per interval, not one per message (the bench: ten 100-device
+ * messages a second took ~4× the main-thread time of one 1,000-device message).
+ */
+const MIN_BATCH_INTERVAL_MS = 250;
 /** After the tab was hidden this long, ask for a fresh snapshot when it is shown again. */
 const RESYNC_AFTER_HIDDEN_MS = 60_000;
 
@@ -49,6 +55,21 @@ export function compareDevices(a: DeviceStatus, b: DeviceStatus): number {
   );
 }
 
+const compareSiteNames = (a: SiteStatus, b: SiteStatus): number =>
+  collator.compare(a.name ?? a.site, b.name ?? b.site) || collator.compare(a.site, b.site);
+const compareDeviceIds = (a: DeviceStatus, b: DeviceStatus): number =>
+  collator.compare(a.site, b.site) || collator.compare(a.device, b.device);
+
+/** The entries of `map` in `order`, worst state first: a stable bucket pass, O(n). */
+function byState<T>(order: readonly string[], map: ReadonlyMap<string, T>, stateOf: (x: T) => DeviceState): T[] {
+  const buckets: T[][] = DEVICE_STATES.map(() => []);
+  for (const key of order) {
+    const x = map.get(key);
+    if (x !== undefined) buckets[4 - STATE_SEVERITY[stateOf(x)]]!.push(x);
+  }
+  return buckets.flat();
+}
+
 export function countStates(devices: Iterable<DeviceStatus>): Record<DeviceState, number> {
   const counts = Object.fromEntries(DEVICE_STATES.map((s) => [s, 0])) as Record<DeviceState, number>;
   for (const d of devices) counts[d.state]++;
@@ -67,11 +88,37 @@ export class FleetStore {
   #timer: ReturnType<typeof setTimeout> | null = null;
   #socket: FleetSocket | null = null;
   #hiddenAt = 0;
+  #lastFlush = 0;
 
-  /** Sites worst first (STATE_SEVERITY), then by name. */
-  readonly sortedSites: SiteStatus[] = $derived([...this.#sites.values()].sort(compareSites));
-  /** Devices worst first, then site and device id. */
-  readonly sortedDevices: DeviceStatus[] = $derived([...this.#devices.values()].sort(compareDevices));
+  /** Counters for diagnostics and the bench: device entries pushed, written (after coalescing), batches. */
+  readonly stats = { received: 0, applied: 0, batches: 0 };
+
+  // Sorting without sorting: the order by name/id is kept apart and recomputed only when the set of keys (or a
+  // site's name) changes; each batch then puts the entries into one bucket per state in that order — O(n), no
+  // collator comparisons (a full sort of 10,000 devices cost ~25 ms a batch).
+  #deviceOrder: string[] = [];
+  #deviceOrderStale = true;
+  #siteOrder: string[] = [];
+  #siteOrderStale = true;
+
+  /** Sites worst first (STATE_SEVERITY), then by name (same order as compareSites). */
+  readonly sortedSites: SiteStatus[] = $derived.by(() => {
+    const sites = this.#sites;
+    if (this.#siteOrderStale) {
+      this.#siteOrder = [...sites.values()].sort(compareSiteNames).map((s) => s.site);
+      this.#siteOrderStale = false;
+    }
+    return byState(this.#siteOrder, sites, (s) => s.worst);
+  });
+  /** Devices worst first, then site and device id (same order as compareDevices). */
+  readonly sortedDevices: DeviceStatus[] = $derived.by(() => {
+    const devices = this.#devices;
+    if (this.#deviceOrderStale) {
+      this.#deviceOrder = [...devices.values()].sort(compareDeviceIds).map((d) => deviceKey(d.site, d.device));
+      this.#deviceOrderStale = false;
+    }
+    return byState(this.#deviceOrder, devices, (d) => d.state);
+  });
   /** Counts by state: the server's summary when it sent one, else counted here. */
   readonly counts: Record<DeviceState, number> = $derived(
     this.#summary?.byState ?? countStates(this.#devices.values()),
@@ -105,6 +152,10 @@ export class FleetStore {
   get summary(): FleetSummary | null {
     return this.#summary;
   }
+  /** The socket of the current connection (other live stores listen on it too); null when disconnected. */
+  get socket(): FleetSocket | null {
+    return this.#socket;
+  }
   get connection(): Connection {
     return this.#connection;
   }
@@ -124,11 +175,14 @@ export class FleetStore {
     for (const s of snapshot.sites) sites.set(s.site, s);
     this.#devices = devices;
     this.#sites = sites;
+    this.#deviceOrderStale = true;
+    this.#siteOrderStale = true;
     this.#summary = snapshot.summary;
     this.#snapshotAt = new Date();
   }
 
   applyDevices(devices: readonly DeviceStatus[]): void {
+    this.stats.received += devices.length;
     for (const d of devices) this.#pendingDevices.set(deviceKey(d.site, d.device), d);
     this.#scheduleFlush();
   }
@@ -145,15 +199,24 @@ export class FleetStore {
   /** Applies queued deltas now: one copy of each touched Map per batch, O(n + k). */
   flush(): void {
     this.#cancelFlush();
+    this.#lastFlush = Date.now();
+    if (this.#pendingDevices.size || this.#pendingSites.size) this.stats.batches++;
     if (this.#pendingDevices.size) {
+      this.stats.applied += this.#pendingDevices.size;
       const next = new Map(this.#devices);
-      for (const [k, d] of this.#pendingDevices) next.set(k, d);
+      for (const [k, d] of this.#pendingDevices) {
+        if (!this.#deviceOrderStale && !next.has(k)) this.#deviceOrderStale = true;
+        next.set(k, d);
+      }
       this.#pendingDevices.clear();
       this.#devices = next;
     }
     if (this.#pendingSites.size) {
       const next = new Map(this.#sites);
-      for (const [k, s] of this.#pendingSites) next.set(k, s);
+      for (const [k, s] of this.#pendingSites) {
+        if (!this.#siteOrderStale && next.get(k)?.name !== s.name) this.#siteOrderStale = true;
+        next.set(k, s);
+      }
       this.#pendingSites.clear();
       this.#sites = next;
     }
@@ -213,7 +276,7 @@ export class FleetStore {
   }
 
   #scheduleFlush(): void {
-    this.#timer ??= setTimeout(() => this.flush(), BATCH_MS);
+    this.#timer ??= setTimeout(() => this.flush(), Math.max(BATCH_MS, this.#lastFlush + MIN_BATCH_INTERVAL_MS - Date.now()));
   }
 
   #cancelFlush(): void {

@@ -1,4 +1,5 @@
-// Hash routing (no server support needed): #/ overview, #/wall wallboard, #/site/<id>, #/site/<id>/device/<id>.
+// Hash routing (no server support needed): #/ overview, #/wall wallboard, #/site/<id>, #/site/<id>/device/<id>,
+// #/cases (cases board; filters in the query) and #/cases/<id> (the board with that case's detail open).
 // A route is parsed once per hashchange; views read `router.route`. New views (e.g. a cases board) add one
 // entry to ROUTES and one branch in App.svelte.
 
@@ -7,6 +8,7 @@ export type Route =
   | { name: 'wall'; query: URLSearchParams }
   | { name: 'site'; site: string; query: URLSearchParams }
   | { name: 'device'; site: string; device: string; query: URLSearchParams }
+  | { name: 'cases'; id: number | null; query: URLSearchParams }
   | { name: 'not-found'; path: string; query: URLSearchParams };
 
 type Matcher = (parts: string[], query: URLSearchParams) => Route | null;
@@ -17,6 +19,9 @@ const ROUTES: Matcher[] = [
   (p, query) => (p.length === 2 && p[0] === 'site' ? { name: 'site', site: p[1]!, query } : null),
   (p, query) =>
     p.length === 4 && p[0] === 'site' && p[2] === 'device' ? { name: 'device', site: p[1]!, device: p[3]!, query } : null,
+  (p, query) => (p.length === 1 && p[0] === 'cases' ? { name: 'cases', id: null, query } : null),
+  (p, query) =>
+    p.length === 2 && p[0] === 'cases' && /^[1-9]\d{0,15}$/.test(p[1]!) ? { name: 'cases', id: Number(p[1]), query } : null,
 ];
 
 function decode(part: string): string | null {
@@ -50,6 +55,11 @@ export const href = {
   site: (site: string): string => `#/site/${enc(site)}`,
   device: (site: string, device: string, query?: Record<string, string>): string =>
     `#/site/${enc(site)}/device/${enc(device)}${query ? `?${new URLSearchParams(query)}` : ''}`,
+  /** The board, or one case on it; `query` keeps the board's filters. */
+  cases: (id?: number | null, query?: URLSearchParams | Record<string, string>): string => {
+    const q = query ? new URLSearchParams(query).toString() : '';
+    return `#/cases${id ? `/${id}` : ''}${q ? `?${q}` : ''}`;
+  },
 };
 
 class Router {
