@@ -151,7 +151,7 @@ export const InventorySchema = Type.Object({
 });
 export type Inventory = Static<typeof InventorySchema>;
 
-export const COMMAND_NAMES = ['reboot', 'snapshot', 'reload'] as const;
+export const COMMAND_NAMES = ['reboot', 'snapshot', 'reload', 'live-start', 'live-stop'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 export const CommandSchema = Type.Object({
@@ -160,6 +160,8 @@ export const CommandSchema = Type.Object({
   at: Iso,
   device: Type.Optional(IdSchema),
   requestedBy: Type.Optional(Type.String({ maxLength: 100 })),
+  /** live-start: where the agent streams the camera's frames (one-time token; docs/live-view.md). */
+  ingestUrl: Type.Optional(Type.String({ maxLength: 500 })),
 });
 export type Command = Static<typeof CommandSchema>;
 
@@ -170,5 +172,7 @@ export const CommandResultSchema = Type.Object({
   ok: Type.Boolean(),
   code: Type.Optional(Type.String({ maxLength: 60 })),
   message: Type.Optional(Type.String({ maxLength: 300 })),
+  /** snapshot: one downscaled JPEG frame, base64 (docs/live-view.md). */
+  jpeg: Type.Optional(Type.String({ maxLength: 180_000 })),
 });
 export type CommandResult = Static<typeof CommandResultSchema>;

@@ -100,7 +100,8 @@ describe('agent over TLS with a per-site login', () => {
     expect(batches[0]?.site).toBe(SITE);
     await admin.publishAsync(`camfleet/v1/${SITE}/cmd/snapshot`, JSON.stringify({ v: 1, id: 'tls-1', at: new Date().toISOString(), device: 'cam1' }), { qos: 1 });
     await waitFor(() => results.find((r) => r.id === 'tls-1'), { timeoutMs: 10_000, what: 'the command result' });
-    expect(results.find((r) => r.id === 'tls-1')).toMatchObject({ ok: false, code: 'not-supported' });
+    // Answered on …/result (any answer proves the ACL lets it through; the snapshot itself is docs/live-view.md's).
+    expect(results.find((r) => r.id === 'tls-1')).toMatchObject({ id: 'tls-1', code: expect.any(String) as string });
   });
 
   it('refuses a broker whose certificate its CA did not sign, keeping telemetry queued', async () => {

@@ -13,6 +13,7 @@ import { RebootManager } from '../reboot/ladder.ts';
 import { resolveRebootPolicy, type RebootPolicy } from '../reboot/policy.ts';
 import { splitSamples } from './batches.ts';
 import { CommandRouter } from './commands.ts';
+import { LiveStreams } from '../live/live.ts';
 import { collector } from './memory.ts';
 import { CycleMemory, mergeResults, runCycle, runWithTimeout, type CycleResult } from './cycle.ts';
 import { ImageChecks, resolveImageSettings } from './images.ts';
@@ -47,6 +48,7 @@ export class Agent {
   private readonly memory = new CycleMemory();
   readonly reboots: RebootManager;
   private readonly commands: CommandRouter;
+  private readonly live: LiveStreams;
   private readonly registry: Record<string, Probe>;
   private readonly history: RebootHistory;
   readonly images: ImageChecks;
@@ -97,8 +99,12 @@ export class Agent {
       log: this.log,
       ...(opts.verifyPollMs ? { verifyPollMs: opts.verifyPollMs } : {}),
     });
+    this.live = new LiveStreams({ devices: () => this.devices, log: this.log });
     this.commands = new CommandRouter(
       {
+        'live-start': (cmd) => this.live.start(cmd),
+        'live-stop': (cmd) => this.live.stop(cmd),
+        snapshot: (cmd) => this.live.snapshot(cmd),
         reboot: async (cmd) => (cmd.device ? this.reboots.request(cmd.device, cmd.id) : { ok: false, code: 'no-device', message: 'a reboot command names a device' }),
         reload: async () => {
           if (!this.opts.reloadConfig) return { ok: false, code: 'not-supported', message: 'this agent was not started from a config file' };
@@ -306,6 +312,7 @@ export class Agent {
     clearTimeout(this.timer);
     clearInterval(this.gcTimer);
     await this.reboots.stop();
+    await this.live.close();
     await this.running?.catch(() => {});
     this.images.save();
     await this.publisher.stop();

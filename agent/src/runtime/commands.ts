@@ -7,7 +7,7 @@ import { CommandSchema, type Command, type CommandResult } from '@camfleet/share
 export const COMMAND_MAX_AGE_MS = 10 * 60_000;
 const REMEMBER = 200;
 
-export type CommandHandler = (cmd: Command) => Promise<{ ok: boolean; code?: string; message?: string }>;
+export type CommandHandler = (cmd: Command) => Promise<{ ok: boolean; code?: string; message?: string; jpeg?: string }>;
 
 export class CommandRouter {
   private readonly answered = new Map<string, Promise<CommandResult>>();
@@ -48,7 +48,8 @@ export class CommandRouter {
     this.log(`command ${name} ${cmd.id}${cmd.device ? ` for ${cmd.device}` : ''}${cmd.requestedBy ? ` from ${cmd.requestedBy}` : ''}`);
     try {
       const r = await handler(cmd);
-      return answer(r.ok, r.code ?? (r.ok ? 'ok' : 'failed'), r.message ?? '');
+      const result = answer(r.ok, r.code ?? (r.ok ? 'ok' : 'failed'), r.message ?? '');
+      return r.jpeg ? { ...result, jpeg: r.jpeg } : result;
     } catch (err) {
       return answer(false, 'error', err instanceof Error ? err.message : String(err));
     }

@@ -441,6 +441,22 @@ export const en = {
   'device.caseAffected': 'Affected',
   'exchange.requestStep': 'Request',
   'case.actingAs': 'Acting as {name}',
+  'live.title': 'Live view',
+  'live.open': 'Live',
+  'live.close': 'Close',
+  'live.starting': 'Starting the camera stream…',
+  'live.playing': 'Live · {viewers} viewing',
+  'live.canvas': 'Live image of {device}',
+  'live.snapshotMode': 'Snapshot (low bandwidth)',
+  'live.snapshotHint': 'Refreshes a still image every 5 s instead of streaming video (for LTE sites).',
+  'live.snapshotAt': 'Snapshot at {time}',
+  'live.snapshotFailed': 'Could not get a snapshot: {message}',
+  'live.err.tooMany': 'The limit of concurrent live views is reached. Close another live view or use snapshot mode.',
+  'live.err.auth': 'The camera refused the live stream: wrong user name or password.',
+  'live.err.refused': 'The camera refused the live stream: {message}',
+  'live.err.unavailable': 'The live stream is not available: {message}',
+  'live.err.ended': 'The live stream ended.',
+  'live.err.connection': 'Lost the connection to the live stream.',
 } as const;
 
 export type MessageKey = keyof typeof en;
