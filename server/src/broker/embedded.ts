@@ -1,6 +1,7 @@
 // The embedded default broker: aedes inside the server process (DESIGN §4). Production uses Mosquitto/EMQX.
 import net from 'node:net';
-import { Aedes } from 'aedes';
+import { Aedes, type AedesOptions } from 'aedes';
+import { siteAuthHooks, type SiteAuth } from './site-auth.ts';
 
 export interface EmbeddedBroker {
   url: string;
@@ -8,8 +9,8 @@ export interface EmbeddedBroker {
   close(): Promise<void>;
 }
 
-export async function startEmbeddedBroker(port: number, host = '0.0.0.0'): Promise<EmbeddedBroker> {
-  const aedes = await Aedes.createBroker();
+export async function startEmbeddedBroker(port: number, host = '0.0.0.0', auth?: SiteAuth): Promise<EmbeddedBroker> {
+  const aedes = await Aedes.createBroker(auth ? (siteAuthHooks(auth) as unknown as AedesOptions) : {});
   const server = net.createServer(aedes.handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -10,7 +10,11 @@ export function loadMigrations(): { id: number; name: string; sql: string }[] {
   return readdirSync(DIR)
     .filter((f) => /^\d{3}-[a-z0-9-]+\.sql$/.test(f))
     .sort()
-    .map((f) => ({ id: Number(f.slice(0, 3)), name: f.slice(4, -4), sql: readFileSync(path.join(DIR, f), 'utf8') }));
+    .map((f, i, all) => {
+      const twin = all.find((g, j) => j !== i && g.slice(0, 3) === f.slice(0, 3));
+      if (twin) throw new Error(`migrations ${f} and ${twin} share the number ${f.slice(0, 3)}; renumber one`);
+      return { id: Number(f.slice(0, 3)), name: f.slice(4, -4), sql: readFileSync(path.join(DIR, f), 'utf8') };
+    });
 }
 
 /** Applies pending migrations under an advisory lock so two server instances starting together don't race. */

@@ -1,8 +1,8 @@
 import pg from 'pg';
 import type { Database } from './types.ts';
 
-export async function openPostgres(url: string): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: 8, connectionTimeoutMillis: 5000 });
+export async function openPostgres(url: string, max = 8): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5000 });
   // An idle client losing its connection (PostgreSQL restart) must not crash the process.
   pool.on('error', () => {});
   const client = await pool.connect(); // fail fast at start-up with a clear error

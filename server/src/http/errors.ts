@@ -8,30 +8,42 @@ export const ERROR_CATALOGUE = {
   'not-found': { status: 404, message: 'No such resource.' },
   'unknown-site': { status: 404, message: 'No such site.' },
   'unknown-device': { status: 404, message: 'No such device.' },
+  'unknown-case': { status: 404, message: 'No such case.' },
+  'unknown-maintenance-window': { status: 404, message: 'No such maintenance window.' },
+  'unknown-notification': { status: 404, message: 'No such notification.' },
+  'case-state-conflict': { status: 409, message: 'The case is not in a state that allows this.' },
   'rate-limited': { status: 429, message: 'Too many requests; slow down.' },
   'unavailable': { status: 503, message: 'A component the server needs is unavailable.' },
+  'invalid-site-config': { status: 400, message: 'The site config has problems; see "problems".' },
+  'agent-offline': { status: 409, message: 'The site\'s agent is offline; it cannot take a command now.' },
+  'command-failed': { status: 502, message: 'The agent ran the command and reported a failure.' },
+  'command-timeout': { status: 504, message: 'The agent did not answer the command in time.' },
+  'broker-unavailable': { status: 503, message: 'The server is not connected to the MQTT broker.' },
   'internal': { status: 500, message: 'Something went wrong on the server; it has been logged.' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
 
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string; field?: string };
+  error: { code: ErrorCode; message: string; field?: string; [more: string]: unknown };
 }
 
 /** Throw this from a route; the error handler turns it into the catalogue's status and body. */
 export class ApiError extends Error {
   readonly code: ErrorCode;
   readonly field: string | undefined;
-  constructor(code: ErrorCode, message?: string, field?: string) {
+  /** Extra members of the error body (e.g. a config's `problems`, a command's `result`). */
+  readonly details: Record<string, unknown> | undefined;
+  constructor(code: ErrorCode, message?: string, field?: string, details?: Record<string, unknown>) {
     super(message ?? ERROR_CATALOGUE[code].message);
     this.code = code;
     this.field = field;
+    this.details = details;
   }
   get status(): number {
     return ERROR_CATALOGUE[this.code].status;
   }
   toBody(): ErrorBody {
-    return { error: { code: this.code, message: this.message, ...(this.field ? { field: this.field } : {}) } };
+    return { error: { ...this.details, code: this.code, message: this.message, ...(this.field ? { field: this.field } : {}) } };
   }
 }

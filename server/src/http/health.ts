@@ -8,9 +8,9 @@ export default async function health(app: FastifyInstance, opts: { core: Core })
   const { core } = opts;
   app.get('/healthz', async (_req, reply) => {
     const ts = core.timeseries.health();
-    const components: Record<string, { state: ComponentState; kind?: string; detail?: string; buffered?: number }> = {
+    const components: Record<string, { state: ComponentState; kind?: string; detail?: string; buffered?: number; spilled?: number }> = {
       database: { state: (await core.db.ping()) ? 'up' : 'down', kind: core.db.kind },
-      timeseries: { state: ts.state, kind: core.timeseries.kind, buffered: ts.buffered, ...(ts.detail ? { detail: ts.detail } : {}) },
+      timeseries: { state: ts.state, kind: core.timeseries.kind, buffered: ts.buffered, spilled: ts.spilled ?? 0, ...(ts.detail ? { detail: ts.detail } : {}) },
       broker: { state: core.ingest?.connected() ? 'up' : 'down', kind: core.broker ? 'embedded' : 'external' },
     };
     const states = Object.values(components).map((c) => c.state);

@@ -7,7 +7,7 @@ export class CommandBroker {
 
   constructor(private readonly publish: (topic: string, payload: string) => Promise<void>) {}
 
-  async request(site: string, name: CommandName, device: string | undefined, timeoutMs: number, requestedBy?: string): Promise<CommandResult> {
+  async request(site: string, name: CommandName, device: string | undefined, timeoutMs: number, requestedBy?: string, extra?: { ingestUrl?: string }): Promise<CommandResult> {
     const id = randomUUID();
     const result = new Promise<CommandResult>((resolve) => {
       const timer = setTimeout(() => {
@@ -16,7 +16,7 @@ export class CommandBroker {
       }, timeoutMs);
       this.pending.set(id, { site, resolve, timer });
     });
-    const body = { v: 1, id, at: new Date().toISOString(), ...(device ? { device } : {}), ...(requestedBy ? { requestedBy } : {}) };
+    const body = { v: 1, id, at: new Date().toISOString(), ...(device ? { device } : {}), ...(requestedBy ? { requestedBy } : {}), ...extra };
     await this.publish(topics.cmd(site, name), JSON.stringify(body));
     return result;
   }

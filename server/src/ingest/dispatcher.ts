@@ -21,12 +21,17 @@ export type RejectReason = (typeof REJECT_REASONS)[number];
 export interface MessageContext {
   topic: ParsedTopic;
   receivedAt: number;
+  /** Telemetry: call once the batch is durably stored (releases its ingest-journal entry). */
+  durable?: () => void;
 }
 
 export type Handler<T = unknown> = (body: T, ctx: MessageContext) => void | Promise<void>;
 type ValidatedKind = keyof typeof validators;
 export interface Handlers {
   state: Handler<AgentState>;
+  /** A batch's effect on current state; runs before the (site, seq) claim, so it must be idempotent. */
+  telemetryState: (body: TelemetryBatch, ctx: MessageContext) => void;
+  /** Everything a batch does once only (history); runs after the claim is won. */
   telemetry: Handler<TelemetryBatch>;
   event: Handler<AgentEvent>;
   inventory: Handler<Inventory>;
@@ -38,8 +43,15 @@ export interface DispatcherOptions {
   metrics: Metrics;
   /** Whether telemetry for this site may be accepted (known from inventory or the database). */
   isKnownSite: (site: string) => boolean;
+  /** The database claim of (site, seq) that holds across restarts and instances (claims.ts). */
+  claims?: { claim(site: string, seq: number, at: string): Promise<boolean> };
+  /** Write-ahead journal of accepted telemetry (journal.ts), when the store is not in process. */
+  journal?: { append(topic: string, payload: Buffer): number; done(ticket: number): void };
   log: (msg: string) => void;
 }
+
+/** Claims awaited by nobody yet; past this the dispatcher waits (and so holds the PUBACK): backpressure. */
+const MAX_UNCLAIMED = 20_000;
 
 const LOG_EVERY_MS = 10_000;
 
@@ -48,15 +60,29 @@ export class Dispatcher {
   private readonly countReject: (labels: Record<string, string>) => void;
   private readonly countAccepted: (labels: Record<string, string>) => void;
   private readonly countDuplicate: (labels?: Record<string, string>) => void;
+  private readonly countSamples: (labels?: Record<string, string>, by?: number) => void;
+  private readonly inFlight = new Set<Promise<void>>();
   private readonly lastLog = new Map<RejectReason, { at: number; suppressed: number }>();
 
   constructor(private readonly opts: DispatcherOptions) {
     this.countReject = opts.metrics.counter('camfleet_ingest_rejected_total', 'MQTT messages rejected, by reason');
     this.countAccepted = opts.metrics.counter('camfleet_ingest_messages_total', 'MQTT messages accepted, by kind');
-    this.countDuplicate = opts.metrics.counter('camfleet_ingest_duplicates_total', 'Duplicate (site, seq) messages dropped');
+    this.countDuplicate = opts.metrics.counter('camfleet_ingest_duplicates_total', 'Duplicate (site, seq) telemetry batches dropped, by where they were caught (memory, database)');
+    this.countSamples = opts.metrics.counter('camfleet_ingest_samples_total', 'Device samples accepted');
   }
 
-  async dispatch(topicName: string, payload: Buffer, authSite?: string): Promise<void> {
+  /** Messages taken but not yet applied (telemetry waiting for its claim). */
+  get pending(): number {
+    return this.inFlight.size;
+  }
+
+  /** Resolves once every message taken so far has been applied (shutdown, tests). */
+  async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** `replay`: a journal record from before a crash — taken already, so no dedupe and no claim. */
+  async dispatch(topicName: string, payload: Buffer, authSite?: string, replay = false): Promise<void> {
     const topic = parseTopic(topicName);
     if (!topic) return this.reject('bad-topic', topicName);
     if (authSite !== undefined && authSite !== topic.site) return this.reject('site-mismatch', topicName, `authenticated as ${authSite}`);
@@ -80,16 +106,64 @@ export class Dispatcher {
     if ((kind === 'telemetry' || kind === 'event') && !this.opts.isKnownSite(topic.site)) {
       return this.reject('unknown-site', topicName);
     }
-    if (kind === 'telemetry' && !this.dedupe.accept(topic.site, (body as { seq: number }).seq)) {
-      this.countDuplicate();
-      return;
+    const ctx: MessageContext = { topic, receivedAt: Date.now() };
+    if (kind === 'telemetry') {
+      const batch = body as TelemetryBatch;
+      if (replay) {
+        // Register it, so the broker's redelivery of a message that was not PUBACKed yet is a duplicate;
+        // store it whatever the claim says (it may have been claimed but not stored).
+        this.dedupe.accept(topic.site, batch.seq, batch.at);
+        await this.opts.claims?.claim(topic.site, batch.seq, batch.at);
+      } else if (!this.dedupe.accept(topic.site, batch.seq, batch.at)) {
+        this.countDuplicate({ stage: 'memory' });
+        return;
+      }
+      const journal = this.opts.journal;
+      if (journal) {
+        const ticket = journal.append(topicName, payload);
+        let released = false;
+        ctx.durable = () => {
+          if (!released) journal.done(ticket);
+          released = true;
+        };
+      }
+      try {
+        this.opts.handlers.telemetryState(batch, ctx);
+      } catch (err) {
+        ctx.durable?.();
+        return this.reject('handler-error', topicName, err instanceof Error ? err.message : undefined);
+      }
+      if (this.opts.claims && !replay) {
+        const applied = this.opts.claims.claim(topic.site, batch.seq, batch.at).then((won) => {
+          if (!won) {
+            ctx.durable?.();
+            return this.countDuplicate({ stage: 'database' });
+          }
+          return this.apply(kind, batch, ctx, topicName);
+        });
+        this.inFlight.add(applied);
+        void applied.finally(() => this.inFlight.delete(applied));
+        if (this.inFlight.size > MAX_UNCLAIMED) await applied;
+        return;
+      }
     }
+    await this.apply(kind, body, ctx, topicName);
+  }
+
+  private async apply(kind: ValidatedKind, body: unknown, ctx: MessageContext, topicName: string): Promise<void> {
     try {
-      await (this.opts.handlers[kind] as Handler)(body, { topic, receivedAt: Date.now() });
+      await (this.opts.handlers[kind] as Handler)(body, ctx);
       this.countAccepted({ kind });
+      if (kind === 'telemetry') this.countSamples({}, (body as TelemetryBatch).samples.length);
     } catch (err) {
+      ctx.durable?.();
       this.reject('handler-error', topicName, err instanceof Error ? err.message : undefined);
     }
+  }
+
+  /** A message the broker refused before it reached us (the embedded broker's site check). */
+  rejectedByBroker(reason: RejectReason, topic: string, detail?: string): void {
+    this.reject(reason, topic, detail);
   }
 
   private reject(reason: RejectReason, topic: string, detail?: string): void {

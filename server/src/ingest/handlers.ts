@@ -1,7 +1,8 @@
 // One handler per message kind (DESIGN §3), behind the dispatcher.
-import type { DeviceSample } from '@camfleet/shared';
+import type { DeviceSample, SiteSpec } from '@camfleet/shared';
 import type { FleetState } from '../state/fleet-state.ts';
 import type { StatePersistence } from '../state/persist.ts';
+import type { ThumbnailStore } from '../thumbnails/store.ts';
 import type { SampleRow, TimeSeriesStore } from '../timeseries/types.ts';
 import type { CommandBroker } from './commands.ts';
 import type { Handlers } from './dispatcher.ts';
@@ -11,7 +12,11 @@ export interface HandlerDeps {
   timeseries: TimeSeriesStore;
   persistence: StatePersistence;
   commands: CommandBroker;
+  /** Told what this instance consumed, for its peers (state/peer-sync.ts); set once realtime is up. */
+  peers?: () => { consumed(site: string, samples: DeviceSample[]): void; inventory(spec: SiteSpec): void } | undefined;
   log: (msg: string) => void;
+  /** Latest camera thumbnails (memory only; never history). */
+  thumbnails?: ThumbnailStore;
 }
 
 function toRow(site: string, segment: string | undefined, s: DeviceSample): SampleRow {
@@ -30,10 +35,17 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       deps.fleet.applyInventory(msg.site);
       await deps.persistence.saveInventory(msg.site, msg.agent);
     },
-    telemetry(batch) {
-      const rows = batch.samples.map((s) => toRow(batch.site, deps.fleet.deviceStatus(batch.site, s.device)?.segment, s));
-      deps.timeseries.write(rows);
+    // Current state first, at once: applying a batch twice changes nothing (older samples are ignored,
+    // the same sample sets the same state), so it need not wait for the database claim.
+    telemetryState(batch) {
+      deps.thumbnails?.accept(batch.site, batch.samples); // before the status points at them
       deps.fleet.applySamples(batch.site, batch.samples);
+      deps.peers?.()?.consumed(batch.site, batch.samples);
+    },
+    // History once per batch: only the claim's winner writes it.
+    telemetry(batch, ctx) {
+      const rows = batch.samples.map((s) => toRow(batch.site, deps.fleet.deviceStatus(batch.site, s.device)?.segment, s));
+      deps.timeseries.write(rows, ctx.durable);
     },
     event(ev) {
       deps.log(`agent event from ${ev.site}: ${ev.kind}${ev.device ? ` on ${ev.device}` : ''}`);

@@ -1,6 +1,9 @@
 // The server's MQTT subscriber. Telemetry and events go through a shared subscription ($share/<group>/…,
 // MQTT 5 §4.8.2) so several server instances split them; presence and inventory are retained and must
-// reach every instance, so those are plain subscriptions (retained messages are never sent to shared ones).
+// reach every instance, so those are plain subscriptions (retained messages are never sent to shared ones);
+// so are command results, which only the instance that sent the command is waiting for.
+// With an external broker the session is persistent (stable client id, clean start off, session expiry):
+// while an instance restarts — even after SIGKILL — the broker queues its share of QoS 1 telemetry.
 import os from 'node:os';
 import mqtt, { type MqttClient } from 'mqtt';
 import { redactUrl, TOPIC_ROOT } from '@camfleet/shared';
@@ -14,6 +17,8 @@ export interface IngestOptions {
   /** 5 for Mosquitto/EMQX; the embedded aedes broker speaks 3.1.1 only. */
   protocolVersion?: 4 | 5;
   clientId?: string;
+  /** MQTT 5 session expiry; 0 or undefined = a clean session. */
+  sessionExpiryS?: number;
   dispatcher: Dispatcher;
   log: (msg: string) => void;
 }
@@ -27,10 +32,13 @@ export interface Ingest {
 
 export async function startIngest(opts: IngestOptions): Promise<Ingest> {
   const clientId = opts.clientId ?? `camfleet-server-${os.hostname()}-${process.pid}`;
+  const v5 = (opts.protocolVersion ?? 5) === 5;
+  const persistent = v5 && (opts.sessionExpiryS ?? 0) > 0;
   const client = mqtt.connect(opts.url, {
     clientId,
     protocolVersion: opts.protocolVersion ?? 5,
-    clean: true,
+    clean: !persistent,
+    ...(persistent ? { properties: { sessionExpiryInterval: opts.sessionExpiryS! } } : {}),
     reconnectPeriod: 1000,
     connectTimeout: 5000,
     ...(opts.username ? { username: opts.username } : {}),
@@ -47,7 +55,7 @@ export async function startIngest(opts: IngestOptions): Promise<Ingest> {
     [shared(`${TOPIC_ROOT}/+/event`)]: { qos: 1 },
     [`${TOPIC_ROOT}/+/agent/state`]: { qos: 1 },
     [`${TOPIC_ROOT}/+/inventory`]: { qos: 1 },
-    [shared(`${TOPIC_ROOT}/+/cmd/+/result`)]: { qos: 1 },
+    [`${TOPIC_ROOT}/+/cmd/+/result`]: { qos: 1 },
   };
   let everConnected = false;
   client.on('connect', () => {

@@ -12,6 +12,7 @@ import {
   type SiteSpec,
   type SiteStatus,
 } from '@camfleet/shared';
+import { thumbnailRef, withoutThumbnail } from '../thumbnails/store.ts';
 import { resolveTopology, type TopoNode } from './topology.ts';
 
 interface DeviceEntry {
@@ -37,9 +38,19 @@ export interface FleetStateEvents {
 
 const rawStateOf = (s: DeviceSample): DeviceState => (s.behindParent ? 'UNREACHABLE' : s.reachable ? 'UP' : 'DOWN');
 const iso = (ms: number) => new Date(ms).toISOString();
+const INFO_KEYS = ['vendor', 'model', 'firmware', 'serial', 'hardwareId'] as const;
+/** The schema lets an agent add keys to `info`; state keeps only the known ones (bounded, no junk persisted). */
+function knownInfo(info: NonNullable<DeviceSample['info']>): NonNullable<DeviceSample['info']> {
+  const out: NonNullable<DeviceSample['info']> = {};
+  for (const k of INFO_KEYS) if (typeof info[k] === 'string') out[k] = info[k];
+  return out;
+}
 
 export class FleetState extends EventEmitter<FleetStateEvents> {
   private readonly sites = new Map<string, SiteEntry>();
+  /** Devices per state, kept as states change: the summary is O(1), not a walk over the fleet. */
+  private readonly counts: Record<DeviceState, number> = { DOWN: 0, UNREACHABLE: 0, UNKNOWN: 0, STALE: 0, UP: 0 };
+  private deviceTotal = 0;
 
   constructor(private readonly staleAfterMs: number) {
     super();
@@ -63,6 +74,8 @@ export class FleetState extends EventEmitter<FleetStateEvents> {
     if (!entry) {
       entry = { status: { site: site.status.site, device: id, state: 'UNKNOWN', since: iso(now), conditions: [] }, raw: 'UNKNOWN', lastSampleMs: 0 };
       site.devices.set(id, entry);
+      this.counts.UNKNOWN++;
+      this.deviceTotal++;
     }
     return entry;
   }
@@ -119,10 +132,11 @@ export class FleetState extends EventEmitter<FleetStateEvents> {
         ...entry.status,
         lastSample: s.at,
         conditions: s.conditions,
-        ...(s.info ? { info: s.info } : {}),
+        ...(s.info ? { info: knownInfo(s.info) } : {}),
       };
       if (latencyMs !== undefined) entry.status.latencyMs = latencyMs;
       else delete entry.status.latencyMs;
+      if (s.thumbnail) entry.status.thumbnail = thumbnailRef(siteId, s);
       if (s.error) entry.status.error = s.error.message;
       else delete entry.status.error;
       dirty.add(s.device);
@@ -159,6 +173,8 @@ export class FleetState extends EventEmitter<FleetStateEvents> {
       const state = states.get(id) ?? 'UNKNOWN';
       if (STATE_SEVERITY[state] > STATE_SEVERITY[worst]) worst = state;
       if (state !== d.status.state) {
+        this.counts[d.status.state]--;
+        this.counts[state]++;
         d.status = { ...d.status, state, since: iso(now) };
         this.emit('device', d.status);
       } else if (siteChanged || dirty?.has(id)) {
@@ -184,7 +200,11 @@ export class FleetState extends EventEmitter<FleetStateEvents> {
     }
     for (const d of devices) {
       const site = this.site(d.site, now);
-      site.devices.set(d.device, { status: d, raw: d.raw ?? d.state, lastSampleMs: d.lastSample ? Date.parse(d.lastSample) : 0 });
+      const old = site.devices.get(d.device);
+      if (old) this.counts[old.status.state]--;
+      else this.deviceTotal++;
+      this.counts[d.state]++;
+      site.devices.set(d.device, { status: withoutThumbnail(d), raw: d.raw ?? d.state, lastSampleMs: d.lastSample ? Date.parse(d.lastSample) : 0 });
     }
   }
 
@@ -215,15 +235,7 @@ export class FleetState extends EventEmitter<FleetStateEvents> {
   }
 
   summary(now = Date.now()): FleetSummary {
-    const byState: Record<DeviceState, number> = { DOWN: 0, UNREACHABLE: 0, UNKNOWN: 0, STALE: 0, UP: 0 };
-    let devices = 0;
-    for (const s of this.sites.values()) {
-      for (const d of s.devices.values()) {
-        byState[d.status.state]++;
-        devices++;
-      }
-    }
-    return { sites: this.sites.size, devices, byState, at: iso(now) };
+    return { sites: this.sites.size, devices: this.deviceTotal, byState: { ...this.counts }, at: iso(now) };
   }
 
   snapshot(): FleetSnapshot {

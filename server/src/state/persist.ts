@@ -5,11 +5,15 @@ import type { Database } from '../db/types.ts';
 import type { FleetState } from './fleet-state.ts';
 
 const FLUSH_MS = 1000;
+const fingerprint = (d: DeviceStatus) => `${d.state}|${d.since}|${d.conditions.join(',')}`;
+/** Rows per statement. */
+const BATCH = 1000;
 
 export class StatePersistence {
   private readonly dirtyDevices = new Map<string, DeviceStatus>();
   private readonly dirtySites = new Map<string, SiteStatus>();
-  private readonly persisted = new Map<string, string>();
+  /** What the database holds per site and device (state, since, conditions): only real changes are written. */
+  private readonly persisted = new Map<string, Map<string, string>>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -42,15 +46,22 @@ export class StatePersistence {
     );
     for (const s of sites.rows) if (s.inventory) this.fleet.restoreSpec(s.inventory);
     for (const d of devices.rows) {
-      this.persisted.set(`${d.site_id}/${d.id}`, `${d.state}|${new Date(d.since).toISOString()}|${(d.status?.conditions ?? []).join(',')}`);
+      this.remember(d.site_id, d.id, `${d.state}|${new Date(d.since).toISOString()}|${(d.status?.conditions ?? []).join(',')}`);
     }
     return devices.rows.length;
   }
 
+  private remember(site: string, device: string, print: string): void {
+    let bySite = this.persisted.get(site);
+    if (!bySite) this.persisted.set(site, (bySite = new Map()));
+    bySite.set(device, print);
+  }
+
   start(): void {
+    // Called for every sample applied: no key string, one fingerprint.
     this.fleet.on('device', (d) => {
-      const key = `${d.site}/${d.device}`;
-      if (this.persisted.get(key) !== `${d.state}|${d.since}|${d.conditions.join(',')}`) this.dirtyDevices.set(key, d);
+      if (this.persisted.get(d.site)?.get(d.device) === fingerprint(d)) return;
+      this.dirtyDevices.set(`${d.site}/${d.device}`, d);
     });
     this.fleet.on('site', (s) => this.dirtySites.set(s.site, s));
     this.timer = setInterval(() => void this.flush(), FLUSH_MS);
@@ -63,13 +74,13 @@ export class StatePersistence {
        ON CONFLICT (id) DO UPDATE SET name = $2, region = $3, contract_id = $4, inventory = $5, agent_id = $6, updated_at = now()`,
       [spec.id, spec.name ?? null, spec.region ?? null, spec.contractId ?? null, JSON.stringify(spec), agentId],
     );
-    for (const d of spec.devices) {
-      await this.db.query(
-        `INSERT INTO devices (site_id, id, segment, parent, spec) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (site_id, id) DO UPDATE SET segment = $3, parent = $4, spec = $5`,
-        [spec.id, d.id, d.segment, d.parent ?? null, JSON.stringify(d)],
-      );
-    }
+    // One statement for all devices: an inventory of a big site is not a round trip per device.
+    await this.db.query(
+      `INSERT INTO devices (site_id, id, segment, parent, spec)
+       SELECT $1, d->>'id', d->>'segment', d->>'parent', d FROM jsonb_array_elements($2::jsonb) AS d
+       ON CONFLICT (site_id, id) DO UPDATE SET segment = EXCLUDED.segment, parent = EXCLUDED.parent, spec = EXCLUDED.spec`,
+      [spec.id, JSON.stringify(spec.devices)],
+    );
   }
 
   flush(): Promise<void> {
@@ -85,20 +96,30 @@ export class StatePersistence {
     this.dirtySites.clear();
     this.dirtyDevices.clear();
     try {
-      for (const s of sites) {
+      for (let i = 0; i < sites.length; i += BATCH) {
         await this.db.query(
-          `INSERT INTO sites (id, agent_state, agent_since) VALUES ($1, $2, $3)
-           ON CONFLICT (id) DO UPDATE SET agent_state = $2, agent_since = $3`,
-          [s.site, s.agent, s.agentSince],
+          `INSERT INTO sites (id, agent_state, agent_since)
+           SELECT s->>'site', s->>'agent', (s->>'agentSince')::timestamptz FROM jsonb_array_elements($1::jsonb) AS s
+           ON CONFLICT (id) DO UPDATE SET agent_state = EXCLUDED.agent_state, agent_since = EXCLUDED.agent_since`,
+          [JSON.stringify(sites.slice(i, i + BATCH))],
         );
       }
-      for (const [key, d] of devices) {
+      for (let i = 0; i < devices.length; i += BATCH) {
+        const part = devices.slice(i, i + BATCH);
         await this.db.query(
-          `INSERT INTO devices (site_id, id, segment, parent, state, since, last_sample, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-           ON CONFLICT (site_id, id) DO UPDATE SET state = $5, since = $6, last_sample = $7, status = $8`,
-          [d.site, d.device, d.segment ?? null, d.parent ?? null, d.state, d.since, d.lastSample ?? null, JSON.stringify(d)],
+          `INSERT INTO sites (id) SELECT DISTINCT d->>'site' FROM jsonb_array_elements($1::jsonb) AS d ON CONFLICT (id) DO NOTHING`,
+          [JSON.stringify(part.map(([, d]) => ({ site: d.site })))],
         );
-        this.persisted.set(key, `${d.state}|${d.since}|${d.conditions.join(',')}`);
+        await this.db.query(
+          `INSERT INTO devices (site_id, id, segment, parent, state, since, last_sample, status)
+           SELECT d->>'site', d->>'device', d->>'segment', d->>'parent', d->>'state', (d->>'since')::timestamptz,
+                  (d->>'lastSample')::timestamptz, d
+           FROM jsonb_array_elements($1::jsonb) AS d
+           ON CONFLICT (site_id, id) DO UPDATE SET state = EXCLUDED.state, since = EXCLUDED.since,
+             last_sample = EXCLUDED.last_sample, status = EXCLUDED.status`,
+          [JSON.stringify(part.map(([, d]) => d))],
+        );
+        for (const [, d] of part) this.remember(d.site, d.device, fingerprint(d));
       }
     } catch (err) {
       // Put them back so nothing is lost while the database is away.
