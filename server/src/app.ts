@@ -6,6 +6,7 @@ import inventoryApi from './api/inventory.ts';
 import triageApi from './api/triage.ts';
 import casesApi from './api/cases.ts';
 import outageApi from './api/outage.ts';
+import eventsApi from './api/events.ts';
 import thumbnailsApi from './api/thumbnails.ts';
 import { attachCasesRealtime } from './cases/realtime.ts';
 import { configFromEnv, type ServerConfig } from './config.ts';
@@ -55,6 +56,7 @@ export async function build(opts: BuildOptions = {}): Promise<FastifyInstance> {
   await app.register(casesApi, { cases: core.cases, fleet: core.fleet });
   await app.register(outageApi, { cases: core.cases });
   await app.register(thumbnailsApi, { thumbnails: core.thumbnails, fleet: core.fleet });
+  await app.register(eventsApi, { events: core.events, fleet: core.fleet });
   await app.register(liveView, { core });
   await app.register(dashboard, { dir: config.dashboardDir });
   app.addHook('onReady', async () => {

@@ -19,6 +19,7 @@ import { Metrics } from './metrics/registry.ts';
 import { FleetState } from './state/fleet-state.ts';
 import { StatePersistence } from './state/persist.ts';
 import { ThumbnailStore } from './thumbnails/store.ts';
+import { EventStore } from './events/store.ts';
 import { createTimeSeriesStore, type TimeSeriesStore } from './timeseries/index.ts';
 import { CaseService } from './cases/service.ts';
 
@@ -35,6 +36,8 @@ export interface Core {
   cases: CaseService;
   /** Latest camera thumbnails, memory only (thumbnails/store.ts). */
   thumbnails: ThumbnailStore;
+  /** Agent events for device and site history (events/store.ts). */
+  events: EventStore;
   /** (site, seq) claims in the database: duplicate drop across restarts and instances. */
   claims: BatchClaims;
   /** State deltas to and from the other server instances (set by app.ts once socket.io is up). */
@@ -76,6 +79,7 @@ export async function createCore(config: ServerConfig, log: (msg: string) => voi
   await step(config.influxUrl ? 'cannot reach InfluxDB (CAMFLEET_INFLUX_URL)' : 'cannot start the time-series store', () => timeseries.init());
   const fleet = new FleetState(config.staleAfterS * 1000);
   const thumbnails = new ThumbnailStore();
+  const events = new EventStore(db);
   const cases = new CaseService({ db, fleet, timeseries, log });
   // The ingest path (claims, state persistence) gets connections of its own, so a burst of other queries
   // (case evaluation, API) can never starve telemetry of its claims.
@@ -95,7 +99,7 @@ export async function createCore(config: ServerConfig, log: (msg: string) => voi
     await ingest.publish(topic, payload);
   });
   const dispatcher = new Dispatcher({
-    handlers: createHandlers({ fleet, timeseries, persistence, commands, log, peers: () => core.peers, thumbnails }),
+    handlers: createHandlers({ fleet, timeseries, persistence, commands, log, peers: () => core.peers, thumbnails, events }),
     metrics,
     isKnownSite: (site) => fleet.hasSite(site),
     claims,
@@ -120,7 +124,7 @@ export async function createCore(config: ServerConfig, log: (msg: string) => voi
   metrics.gauge('camfleet_ingest_claims_unverified', 'Batches applied without a database claim while the database was away', () => claims.unverified);
 
   const core: Core = {
-    config, metrics, db, timeseries, fleet, persistence, dispatcher, commands, claims, instanceId, cases, thumbnails,
+    config, metrics, db, timeseries, fleet, persistence, dispatcher, commands, claims, instanceId, cases, thumbnails, events,
     async start() {
       await cases.start();
       // Embedded broker with a site credential file: sites log in as themselves; the server with its own login.

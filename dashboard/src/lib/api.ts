@@ -106,3 +106,15 @@ export async function postCaseAction(id: number, action: CaseAction, body: Recor
   if (!res.ok) throw new ApiRequestError(await errorMessage(res), res.status);
   return (await res.json()) as CaseRecord;
 }
+
+/** GET /api/v1/sites/:site/devices/:device/events — the agent's events for one device, newest first. */
+export interface DeviceEventRecord {
+  at: string;
+  kind: 'state-change' | 'reboot' | 'analysis' | 'outbox-dropped' | 'config-reloaded';
+  device: string | null;
+  data: Record<string, unknown> | null;
+}
+
+export async function fetchDeviceEvents(site: string, device: string, signal?: AbortSignal): Promise<DeviceEventRecord[]> {
+  return (await getJson<{ events: DeviceEventRecord[] }>(`/api/v1/sites/${enc(site)}/devices/${enc(device)}/events?limit=50`, signal)).events;
+}

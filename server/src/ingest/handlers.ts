@@ -4,6 +4,7 @@ import type { FleetState } from '../state/fleet-state.ts';
 import type { StatePersistence } from '../state/persist.ts';
 import type { ThumbnailStore } from '../thumbnails/store.ts';
 import type { SampleRow, TimeSeriesStore } from '../timeseries/types.ts';
+import type { EventStore } from '../events/store.ts';
 import type { CommandBroker } from './commands.ts';
 import type { Handlers } from './dispatcher.ts';
 
@@ -17,6 +18,8 @@ export interface HandlerDeps {
   log: (msg: string) => void;
   /** Latest camera thumbnails (memory only; never history). */
   thumbnails?: ThumbnailStore;
+  /** Agent events for the device history (events/store.ts). */
+  events?: EventStore;
 }
 
 function toRow(site: string, segment: string | undefined, s: DeviceSample): SampleRow {
@@ -47,8 +50,9 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const rows = batch.samples.map((s) => toRow(batch.site, deps.fleet.deviceStatus(batch.site, s.device)?.segment, s));
       deps.timeseries.write(rows, ctx.durable);
     },
-    event(ev) {
-      deps.log(`agent event from ${ev.site}: ${ev.kind}${ev.device ? ` on ${ev.device}` : ''}`);
+    async event(ev) {
+      // Stored before the PUBACK, so an event the database refused is redelivered rather than lost.
+      await deps.events?.record(ev);
     },
     'cmd-result'(result, ctx) {
       deps.commands.resolve(ctx.topic.site, result);
