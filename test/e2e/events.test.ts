@@ -64,6 +64,11 @@ describe('agent events API', () => {
     }
   });
 
+  it('returns the site inventory (no credentials) with the site, for warranty judgements', async () => {
+    const body = (await (await fetch(`${server.url}/api/v1/sites/${SITE}`)).json()) as { spec?: { devices: { id: string }[] } };
+    expect(body.spec?.devices.map((d) => d.id)).toEqual(['gw', 'cam1']);
+  });
+
   it('answers an unknown device with a JSON 404 naming it', async () => {
     const res = await fetch(`${server.url}/api/v1/sites/${SITE}/devices/nope/events`);
     expect(res.status).toBe(404);

@@ -22,7 +22,8 @@ export default async function fleetApi(app: FastifyInstance, opts: { core: Core 
     const { site } = req.params as { site: string };
     const status = fleet.siteStatus(site);
     if (!status) throw new ApiError('unknown-site', `No site "${site}".`, 'site');
-    return { site: status, devices: fleet.siteDevices(site) };
+    const spec = fleet.siteSpec(site); // the inventory: no credentials ever reach it (agent toInventory)
+    return { site: status, devices: fleet.siteDevices(site), ...(spec ? { spec } : {}) };
   });
   app.get('/api/v1/sites/:site/devices/:device', { schema: { ...doc('One device\'s current state, since when'), params: DeviceParams } }, async (req) => {
     const { site, device } = req.params as { site: string; device: string };
