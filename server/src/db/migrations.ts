@@ -23,15 +23,21 @@ export function migrate(database: Database): Promise<number> {
 }
 
 async function migrateOn(db: Pick<Database, 'query' | 'exec'>): Promise<number> {
-  await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
+  // Lock first: two concurrent CREATE TABLE IF NOT EXISTS can still collide in PostgreSQL's catalogue.
   await db.query('SELECT pg_advisory_lock(727001)');
   try {
+    await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
     const { rows } = await db.query<{ id: number }>('SELECT id FROM schema_migrations');
     const done = new Set(rows.map((r) => Number(r.id)));
     let applied = 0;
     for (const m of loadMigrations()) {
       if (done.has(m.id)) continue;
-      await db.exec(`BEGIN;\n${m.sql}\nINSERT INTO schema_migrations (id, name) VALUES (${m.id}, '${m.name}');\nCOMMIT;`);
+      try {
+        await db.exec(`BEGIN;\n${m.sql}\nINSERT INTO schema_migrations (id, name) VALUES (${m.id}, '${m.name}');\nCOMMIT;`);
+      } catch (err) {
+        await db.exec('ROLLBACK').catch(() => {}); // leave the connection usable; the error names the migration
+        throw new Error(`migration ${m.id}-${m.name} failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
       applied++;
     }
     return applied;

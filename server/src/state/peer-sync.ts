@@ -48,7 +48,8 @@ export class PeerSync {
 
   /** Samples this instance consumed from the broker (and applied itself). */
   consumed(site: string, samples: DeviceSample[]): void {
-    if (this.transport.peers() === 0) return;
+    // Queued even while no peer is seen: a heartbeat missed under load must not lose a state change. The queue
+    // holds one sample per device, so it is bounded by the fleet; peers ignore samples older than they have.
     let bySite = this.pending.get(site);
     if (!bySite) this.pending.set(site, (bySite = new Map()));
     for (const s of samples) bySite.set(s.device, compact(s));
@@ -59,7 +60,7 @@ export class PeerSync {
   }
 
   flush(): void {
-    if (this.pending.size === 0) return;
+    if (this.pending.size === 0 || this.transport.peers() === 0) return;
     const sites: [string, DeviceSample[]][] = [];
     for (const [site, devices] of this.pending) sites.push([site, [...devices.values()]]);
     this.pending.clear();
