@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, withFreePort } from './ports.ts';
-import { removeDir, removeDirOnFailure, requireBinary, startLogged, stopProcess, type LoggedProcess, type ServiceHandle } from './process.ts';
+import { childService, removeDirOnFailure, requireBinary, startLogged, type LoggedProcess, type ServiceHandle } from './process.ts';
 
 const INFLUXD = '/usr/bin/influxd';
 
@@ -58,43 +58,25 @@ export async function startInflux(opts: InfluxOptions = {}): Promise<InfluxHandl
   const dir = await mkdtemp(join(tmpdir(), 'camfleet-influxdb-'));
   const logFile = join(dir, 'influxd.log');
   const confFile = join(dir, 'influxdb.conf');
-  let proc: LoggedProcess | undefined;
-
-  const launch = async (port: number) => {
+  const launch = async (port: number): Promise<LoggedProcess> => {
     const url = `http://127.0.0.1:${port}`;
-    proc = await startLogged(`influxd (port ${port}, dir ${dir})`, INFLUXD, ['-config', confFile], {
+    return startLogged(`influxd (port ${port}, dir ${dir})`, INFLUXD, ['-config', confFile], {
       logFile,
       cwd: dir,
       ready: () => pingOk(url),
     });
   };
   let port = 0;
+  let first: LoggedProcess | undefined;
   // A failed first start removes the dir (the error already quotes the log tail).
   await removeDirOnFailure(dir, () =>
     withFreePort(opts.port, async (p) => {
       port = p;
       await writeFile(confFile, config(port, await freePort(), dir));
-      await launch(port);
+      first = await launch(port);
     }),
   );
 
-  const stop = async () => {
-    if (proc) await stopProcess(proc);
-    proc = undefined;
-  };
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    dir,
-    logFile,
-    stop,
-    // Same config file, so the same ports (HTTP and RPC) and data dirs: data written before stop() is kept.
-    start: async () => {
-      if (!proc || proc.exitInfo) await launch(port);
-    },
-    dispose: async () => {
-      await stop();
-      removeDir(dir);
-    },
-  };
+  // Same config file on restart, so the same ports (HTTP and RPC) and data dirs: data written before stop() is kept.
+  return childService({ url: `http://127.0.0.1:${port}`, port, dir, logFile }, first!, launch);
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'mqtt';
 import { withFreePort } from './ports.ts';
-import { removeDir, removeDirOnFailure, requireBinary, startLogged, stopProcess, type LoggedProcess, type ServiceHandle } from './process.ts';
+import { childService, removeDirOnFailure, requireBinary, startLogged, type LoggedProcess, type ServiceHandle } from './process.ts';
 
 const MOSQUITTO = '/usr/sbin/mosquitto';
 
@@ -71,41 +71,23 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
   const dir = await mkdtemp(join(tmpdir(), 'camfleet-mosquitto-'));
   const logFile = join(dir, 'mosquitto.log');
   const confFile = join(dir, 'mosquitto.conf');
-  let proc: LoggedProcess | undefined;
-
-  const launch = async (port: number) => {
+  const launch = async (port: number): Promise<LoggedProcess> => {
     await writeFile(confFile, config(port, dir, opts));
-    proc = await startLogged(`mosquitto (port ${port}, dir ${dir})`, MOSQUITTO, ['-c', confFile], {
+    return startLogged(`mosquitto (port ${port}, dir ${dir})`, MOSQUITTO, ['-c', confFile], {
       logFile,
       cwd: dir,
       ready: () => connackReceived(`mqtt://127.0.0.1:${port}`),
     });
   };
   let port = 0;
+  let first: LoggedProcess | undefined;
   // A failed first start removes the dir (the error already quotes the log tail).
   await removeDirOnFailure(dir, () =>
     withFreePort(opts.port, async (p) => {
       port = p;
-      await launch(p);
+      first = await launch(p);
     }),
   );
 
-  const stop = async () => {
-    if (proc) await stopProcess(proc);
-    proc = undefined;
-  };
-  return {
-    url: `mqtt://127.0.0.1:${port}`,
-    port,
-    dir,
-    logFile,
-    stop,
-    start: async () => {
-      if (!proc || proc.exitInfo) await launch(port);
-    },
-    dispose: async () => {
-      await stop();
-      removeDir(dir);
-    },
-  };
+  return childService({ url: `mqtt://127.0.0.1:${port}`, port, dir, logFile }, first!, launch);
 }

@@ -212,3 +212,30 @@ export interface ServiceHandle {
   /** stop() and remove the temp dir (kept if CAMFLEET_KEEP_TEST_DIRS is set). */
   dispose(): Promise<void>;
 }
+
+/**
+ * The ServiceHandle of a service run as one child process: `launch` (re)starts it on the same port and dir,
+ * so stop() then start() keeps its data; dispose() also removes the dir.
+ */
+export function childService(
+  where: { url: string; port: number; dir: string; logFile: string },
+  first: LoggedProcess,
+  launch: (port: number) => Promise<LoggedProcess>,
+): ServiceHandle {
+  let proc: LoggedProcess | undefined = first;
+  const stop = async () => {
+    if (proc) await stopProcess(proc);
+    proc = undefined;
+  };
+  return {
+    ...where,
+    stop,
+    start: async () => {
+      if (!proc || proc.exitInfo) proc = await launch(where.port);
+    },
+    dispose: async () => {
+      await stop();
+      removeDir(where.dir);
+    },
+  };
+}
