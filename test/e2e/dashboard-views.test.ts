@@ -62,7 +62,8 @@ describe('dashboard views: site topology, device charts, Japanese', () => {
 
     await site.devices.get('sw')!.stop();
     await expect.poll(attr('sw', 'data-root-cause'), { timeout: 30_000, interval: 250 }).toBe('true');
-    expect(await attr('sw', 'data-state')()).toBe('DOWN');
+    // The site's root cause and the device's state travel in separate socket messages: wait for both.
+    await expect.poll(attr('sw', 'data-state'), { timeout: 10_000, interval: 250 }).toBe('DOWN');
     for (const cam of ['cam1', 'cam2']) {
       await expect.poll(attr(cam, 'data-state'), { timeout: 10_000 }).toBe('UNREACHABLE');
       expect(await attr(cam, 'data-root-cause')()).toBe('false');

@@ -33,7 +33,9 @@ describe('two server instances', () => {
   beforeAll(async () => {
     mosquitto = await startMosquitto();
     databaseUrl = await createDatabase(inject('postgresUrl'), DB);
-    const env = { CAMFLEET_MQTT_URL: mosquitto.url, CAMFLEET_INFLUX_URL: `${inject('influxUrl')}/${DB}`, CAMFLEET_DATABASE_URL: databaseUrl, CAMFLEET_MQTT_SHARE_GROUP: 'pair' };
+    const env = { CAMFLEET_MQTT_URL: mosquitto.url, CAMFLEET_INFLUX_URL: `${inject('influxUrl')}/${DB}`, CAMFLEET_DATABASE_URL: databaseUrl, CAMFLEET_MQTT_SHARE_GROUP: 'pair',
+      // Samples are stamped up to an hour back (BASE): keep them from turning STALE mid-test, which is not the subject here.
+      CAMFLEET_STALE_AFTER_S: '86400' };
     servers.push(...(await Promise.all([startServer({ name: 'pair-a', env }), startServer({ name: 'pair-b', env })])));
     servers.forEach((s, i) => {
       const socket: Client = ioClient(s.url, { transports: ['websocket'] });
