@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, spawnLogged, stopProcess, waitFor, tailLog, type LoggedProcess } from '../harness/index.ts';
+import { testAuthEnv } from './auth.ts';
 
 export const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 
@@ -39,7 +40,7 @@ export interface ServerProcess {
 export async function startServer(opts: { env?: Record<string, string>; viaNpmStart?: boolean; name?: string } = {}): Promise<ServerProcess> {
   const port = await freePort();
   const dir = tempDir(opts.name ?? 'server');
-  const env = childEnv({ PORT: String(port), HOST: '127.0.0.1', CAMFLEET_DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'warn', ...opts.env });
+  const env = childEnv({ PORT: String(port), HOST: '127.0.0.1', CAMFLEET_DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'warn', ...testAuthEnv(), ...opts.env });
   const logFile = path.join(dir, 'server.log');
   const proc = opts.viaNpmStart
     ? spawnLogged('server', 'npm', ['start', '--silent'], { logFile, cwd: REPO, env, group: true })
