@@ -1,5 +1,12 @@
 // build(opts) assembles the server without listening (fastify house style); main.ts listens.
+import { readFileSync } from 'node:fs';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import adminApi from './api/admin.ts';
+import sessionApi from './api/session.ts';
+import authPlugin from './auth/plugin.ts';
+import { bootstrapAuth } from './auth/bootstrap.ts';
 import commandsApi from './api/commands.ts';
 import fleetApi from './api/fleet.ts';
 import inventoryApi from './api/inventory.ts';
@@ -23,6 +30,19 @@ import { PeerSync } from './state/peer-sync.ts';
 export interface BuildOptions {
   config?: Partial<ServerConfig>;
   logger?: boolean | { level: string };
+  /** Told the first admin's generated password, once (default: printed to stdout). */
+  announceAdmin?: (username: string, password: string) => void;
+}
+
+function printFirstAdmin(username: string, password: string): void {
+  console.log([
+    '',
+    'camfleet: created the first admin login — it is shown only this once, write it down:',
+    `  user: ${username}`,
+    `  password: ${password}`,
+    'Log in to the dashboard and create personal logins for your staff (docs/security.md).',
+    '',
+  ].join('\n'));
 }
 
 declare module 'fastify' {
@@ -37,6 +57,8 @@ export async function build(opts: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? { level: config.logLevel },
     bodyLimit: 1024 * 1024,
+    trustProxy: config.trustProxy,
+    ...(config.tlsCert && config.tlsKey ? { https: { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } } : {}),
     // Stable error bodies for malformed JSON and the like come from the error handler.
     return503OnClosing: true,
     // One line per request is noise at fleet scale; rejections are logged by the error handler.
@@ -47,8 +69,29 @@ export async function build(opts: BuildOptions = {}): Promise<FastifyInstance> {
   let pgAdapter: ReturnType<typeof postgresAdapter> | undefined;
   app.decorate('core', core);
   await app.register(errorHandler);
+  await app.register(helmet, {
+    // The dashboard is one Vite bundle from this origin; Svelte's templates carry style attributes.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'], connectSrc: ["'self'"], objectSrc: ["'none'"], frameAncestors: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    // HSTS only makes sense when this server itself speaks HTTPS (a proxy in front sets its own).
+    strictTransportSecurity: config.tlsCert ? { maxAge: 15_552_000 } : false,
+  });
+  await app.register(rateLimit, { global: true, max: config.rateLimitPerMin, timeWindow: '1 minute' });
+  await app.register(authPlugin, {
+    db: core.db,
+    cookieSecure: config.cookieSecure,
+    policy: { maxFailures: config.loginMaxFailures, lockoutS: config.loginLockoutS, sessionIdleS: config.sessionIdleS },
+    log,
+  });
   await app.register(openapi); // before the routes, so the spec sees them
   await app.register(health, { core });
+  await app.register(sessionApi, { loginPerMinute: config.loginPerMin });
+  await app.register(adminApi);
   await app.register(fleetApi, { core });
   await app.register(inventoryApi, { core });
   await app.register(commandsApi, { core });
@@ -61,9 +104,14 @@ export async function build(opts: BuildOptions = {}): Promise<FastifyInstance> {
   await app.register(dashboard, { dir: config.dashboardDir });
   app.addHook('onReady', async () => {
     await core.start();
+    await bootstrapAuth(app.auth.store, {
+      ...(config.adminPassword ? { adminPassword: config.adminPassword } : {}),
+      ...(config.adminToken ? { adminToken: config.adminToken } : {}),
+      announce: opts.announceAdmin ?? printFirstAdmin,
+    });
     // Several instances: socket.io's PostgreSQL adapter carries the peers' state deltas (docs/scaling.md).
     pgAdapter = config.databaseUrl ? postgresAdapter(config.databaseUrl, log) : undefined;
-    app.decorate('realtime', new Realtime(app.server, core.fleet, pgAdapter?.adapter));
+    app.decorate('realtime', new Realtime(app.server, core.fleet, pgAdapter?.adapter, (headers, token) => app.auth.principalFrom(token ? { authorization: `Bearer ${token}` } : headers)));
     await pgAdapter?.ready();
     core.peers = new PeerSync(core.fleet, app.realtime.peerTransport(), core.instanceId);
     const observePush = core.metrics.histogram('camfleet_push_delay_seconds', 'Delay from sample time to the socket.io push of the device', [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30]);

@@ -36,6 +36,26 @@ export interface ServerConfig {
   /** Where the dashboard build lives. */
   dashboardDir: string;
   logLevel: string;
+  /** Sets the `admin` user's password at start (else a random one is printed on the very first start). */
+  adminPassword?: string;
+  /** Installs this admin API token (`cft_…`) for provisioning scripts. */
+  adminToken?: string;
+  /** Secure flag of the session cookie: auto = when the request came over HTTPS. */
+  cookieSecure: 'auto' | 'always' | 'never';
+  /** Trust X-Forwarded-* from a reverse proxy (for the client address and HTTPS detection). */
+  trustProxy: boolean;
+  /** Requests per minute per client address, all routes together. */
+  rateLimitPerMin: number;
+  /** Login attempts per minute per client address. */
+  loginPerMin: number;
+  /** Failed logins in a row that lock an account, and for how long. */
+  loginMaxFailures: number;
+  loginLockoutS: number;
+  /** A session unused this long ends. */
+  sessionIdleS: number;
+  /** HTTPS: PEM files of the server's certificate and key (both or neither). */
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 export class ConfigError extends Error {}
@@ -72,6 +92,35 @@ function duration(env: NodeJS.ProcessEnv, name: string, fallback: string): strin
   return raw;
 }
 
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(`${name}=${raw} must be one of ${allowed.join(', ')}`);
+  return raw as T;
+}
+
+/** Never echo a secret's value in an error: name the variable and what is wrong with it. */
+function secrets(env: NodeJS.ProcessEnv): Pick<ServerConfig, 'adminPassword' | 'adminToken'> {
+  const out: Pick<ServerConfig, 'adminPassword' | 'adminToken'> = {};
+  if (env.CAMFLEET_ADMIN_PASSWORD) {
+    if (env.CAMFLEET_ADMIN_PASSWORD.length < 12) throw new ConfigError('CAMFLEET_ADMIN_PASSWORD is shorter than 12 characters');
+    out.adminPassword = env.CAMFLEET_ADMIN_PASSWORD;
+  }
+  if (env.CAMFLEET_ADMIN_TOKEN) {
+    if (!/^cft_[A-Za-z0-9_-]{32,}$/.test(env.CAMFLEET_ADMIN_TOKEN)) throw new ConfigError('CAMFLEET_ADMIN_TOKEN must be "cft_" and at least 32 letters, digits, "-" or "_"');
+    out.adminToken = env.CAMFLEET_ADMIN_TOKEN;
+  }
+  return out;
+}
+
+function tlsFiles(env: NodeJS.ProcessEnv): Pick<ServerConfig, 'tlsCert' | 'tlsKey'> {
+  const cert = env.CAMFLEET_TLS_CERT;
+  const key = env.CAMFLEET_TLS_KEY;
+  if (!cert && !key) return {};
+  if (!cert || !key) throw new ConfigError('set both CAMFLEET_TLS_CERT and CAMFLEET_TLS_KEY for HTTPS, or neither');
+  return { tlsCert: path.resolve(cert), tlsKey: path.resolve(key) };
+}
+
 const here = path.dirname(new URL(import.meta.url).pathname);
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -102,5 +151,14 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     staleAfterS: int(env, 'CAMFLEET_STALE_AFTER_S', 90, 5, 86_400),
     dashboardDir: path.resolve(env.CAMFLEET_DASHBOARD_DIR || path.join(here, '../../dashboard/dist')),
     logLevel: env.LOG_LEVEL || 'info',
+    ...secrets(env),
+    cookieSecure: oneOf(env, 'CAMFLEET_COOKIE_SECURE', ['auto', 'always', 'never'] as const, 'auto'),
+    trustProxy: oneOf(env, 'CAMFLEET_TRUST_PROXY', ['false', 'true'] as const, 'false') === 'true',
+    rateLimitPerMin: int(env, 'CAMFLEET_RATE_LIMIT_PER_MIN', 3000, 60, 1_000_000),
+    loginPerMin: int(env, 'CAMFLEET_LOGIN_PER_MIN', 10, 1, 10_000),
+    loginMaxFailures: int(env, 'CAMFLEET_LOGIN_MAX_FAILURES', 5, 1, 1000),
+    loginLockoutS: int(env, 'CAMFLEET_LOGIN_LOCKOUT_S', 900, 1, 86_400),
+    sessionIdleS: int(env, 'CAMFLEET_SESSION_IDLE_S', 12 * 3600, 60, 30 * 86_400),
+    ...tlsFiles(env),
   };
 }

@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const mqtt = app.core.broker ? `embedded MQTT broker on port ${app.core.broker.port}` : `MQTT broker ${config.mqttUrl}`;
-  console.log(`camfleet server listening on http://127.0.0.1:${config.port} — ${mqtt}, time series: ${app.core.timeseries.kind}, database: ${app.core.db.kind}`);
+  console.log(`camfleet server listening on ${config.tlsCert ? "https" : "http"}://127.0.0.1:${config.port} — ${mqtt}, time series: ${app.core.timeseries.kind}, database: ${app.core.db.kind}`);
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;

@@ -4,7 +4,7 @@
 import type { Browser, BrowserContext, BrowserContextOptions } from 'playwright-core';
 
 export const TEST_ADMIN = { username: 'admin', password: 'test-admin-password-not-secret' };
-/** Admin API token (cft_ + 43 base64url characters, the shape the server issues). */
+/** Admin API token (cft_ + at least 32 base64url characters, the shape the server accepts). */
 export const TEST_ADMIN_TOKEN = 'cft_testAdminTokenNotSecret0123456789abcdefghi';
 
 /** Environment for a spawned server (startServer adds it). */

@@ -1,7 +1,8 @@
 // Cases REST API (docs/cases.md): list and read cases; acknowledge, comment, assign, resolve, close — each records
-// `actor` (there are no logins yet; default "operator") and the time; dead-letter notifications; maintenance windows.
+// who (the logged-in user; an integration's token may name the person it acts for in `actor`) and when;
+// dead-letter notifications; maintenance windows.
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CASE_STATES, IdSchema, PARTIES, type CaseRecord } from '@camfleet/shared';
 import type { ActionOutcome } from '../cases/queries.ts';
 import type { CaseService } from '../cases/service.ts';
@@ -34,7 +35,11 @@ const WindowQuery = Type.Object({
   ended: Type.Optional(Type.Boolean()),
 });
 
-const DEFAULT_ACTOR = 'operator';
+/** Who an action is recorded as: a person is who they logged in as; a token may say on whose behalf it acts. */
+function actorOf(req: FastifyRequest, claimed: string | undefined): string {
+  const p = req.principal!;
+  return p.kind === 'token' && claimed ? `${claimed} (via ${p.name})` : p.name;
+}
 /** OpenAPI tags and summary of a route. */
 const doc = (tag: string, summary: string) => ({ tags: [tag], summary });
 
@@ -77,25 +82,25 @@ export default async function casesApi(app: FastifyInstance, opts: CasesApiOptio
   app.post('/api/v1/cases/:id/ack', { schema: { ...doc('cases', 'Acknowledge a case'), params: IdParams, body: Note } }, async (req) => {
     const { id } = req.params as { id: number };
     const b = req.body as { actor?: string; comment?: string };
-    return outcome(id, await cases.queries.acknowledge(id, b.actor ?? DEFAULT_ACTOR, now(), b.comment), 'acknowledged');
+    return outcome(id, await cases.queries.acknowledge(id, actorOf(req, b.actor), now(), b.comment), 'acknowledged');
   });
 
   app.post('/api/v1/cases/:id/comment', { schema: { ...doc('cases', 'Comment on a case'), params: IdParams, body: Comment } }, async (req) => {
     const { id } = req.params as { id: number };
     const b = req.body as { actor?: string; text: string };
-    return outcome(id, await cases.queries.comment(id, b.actor ?? DEFAULT_ACTOR, now(), b.text), 'commented');
+    return outcome(id, await cases.queries.comment(id, actorOf(req, b.actor), now(), b.text), 'commented');
   });
 
   app.post('/api/v1/cases/:id/assign', { schema: { ...doc('cases', 'Assign a case'), params: IdParams, body: Assign } }, async (req) => {
     const { id } = req.params as { id: number };
     const b = req.body as { actor?: string; assignee: string };
-    return outcome(id, await cases.queries.assign(id, b.actor ?? DEFAULT_ACTOR, now(), b.assignee), 'assigned');
+    return outcome(id, await cases.queries.assign(id, actorOf(req, b.actor), now(), b.assignee), 'assigned');
   });
 
   app.post('/api/v1/cases/:id/resolve', { schema: { ...doc('cases', 'Resolve a case (notifies)'), params: IdParams, body: Note } }, async (req) => {
     const { id } = req.params as { id: number };
     const b = req.body as { actor?: string; comment?: string };
-    const change = await cases.resolveByOperator(id, b.actor ?? DEFAULT_ACTOR, b.comment);
+    const change = await cases.resolveByOperator(id, actorOf(req, b.actor), b.comment);
     if (change) return change.record;
     const current = await cases.queries.get(id);
     if (!current) throw new ApiError('unknown-case', `No case ${id}.`, 'id');
@@ -106,7 +111,7 @@ export default async function casesApi(app: FastifyInstance, opts: CasesApiOptio
   app.post('/api/v1/cases/:id/close', { schema: { ...doc('cases', 'Close a resolved case'), params: IdParams, body: Note } }, async (req) => {
     const { id } = req.params as { id: number };
     const b = req.body as { actor?: string; comment?: string };
-    return outcome(id, await cases.queries.close(id, b.actor ?? DEFAULT_ACTOR, now(), b.comment), 'closed (resolve it first)');
+    return outcome(id, await cases.queries.close(id, actorOf(req, b.actor), now(), b.comment), 'closed (resolve it first)');
   });
 
   app.get('/api/v1/notifications/dead-letters', { schema: { ...doc('notifications', 'Messages that failed every attempt'), querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }) } }, async (req) => {
@@ -131,7 +136,7 @@ export default async function casesApi(app: FastifyInstance, opts: CasesApiOptio
     if (!fleet.hasSite(b.site)) throw new ApiError('unknown-site', `No site "${b.site}".`, 'site');
     if (b.device && !spec?.devices.some((d) => d.id === b.device)) throw new ApiError('unknown-device', `No device "${b.device}" at site "${b.site}".`, 'device');
     const window = await cases.maintenance.create(
-      { site: b.site, device: b.device ?? null, start, end, reason: b.reason ?? null, actor: b.actor ?? DEFAULT_ACTOR }, now());
+      { site: b.site, device: b.device ?? null, start, end, reason: b.reason ?? null, actor: actorOf(req, b.actor) }, now());
     return reply.status(201).send(window);
   });
 

@@ -19,6 +19,7 @@ const Result = Type.Object({
 export default async function commandsApi(app: FastifyInstance, opts: { core: Core }) {
   const { core } = opts;
   app.post('/api/v1/sites/:site/devices/:device/reboot', {
+    config: { auditAction: 'device.reboot' },
     schema: {
       tags: ['commands'],
       summary: 'Reboot a device through its site agent and wait for the result',
@@ -35,13 +36,11 @@ export default async function commandsApi(app: FastifyInstance, opts: { core: Co
     if (!core.ingest?.connected()) throw new ApiError('broker-unavailable');
     let result: CommandResult;
     try {
-      result = await core.commands.request(site, 'reboot', device, timeoutS * 1000, `api:${req.ip}`);
+      result = await core.commands.request(site, 'reboot', device, timeoutS * 1000, req.principal?.name ?? `api:${req.ip}`);
     } catch {
       throw new ApiError('broker-unavailable');
     }
-    await core.db.query('INSERT INTO audit (actor, action, target, detail) VALUES ($1, $2, $3, $4)', [
-      `api:${req.ip}`, 'device.reboot', `${site}/${device}`, JSON.stringify(result),
-    ]).catch(() => {});
+    req.auditDetail = result;
     if (!result.ok && result.code === 'timeout') throw new ApiError('command-timeout', `No answer from the agent of site "${site}" within ${timeoutS} s.`, undefined, { result });
     if (!result.ok) throw new ApiError('command-failed', `The agent could not reboot "${device}": ${result.message ?? result.code ?? 'failed'}`, undefined, { result });
     return { site, device, result };

@@ -22,6 +22,7 @@ export default async function inventoryApi(app: FastifyInstance, opts: { core: C
     app.addContentTypeParser(type, { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_req, body, done) => done(null, { yaml: body }));
   }
   app.post('/api/v1/inventory/import', {
+    config: { access: 'admin', auditAction: 'inventory.import' },
     schema: {
       tags: ['inventory'],
       summary: 'Import a site config (YAML) as the site\'s inventory',
@@ -44,9 +45,7 @@ export default async function inventoryApi(app: FastifyInstance, opts: { core: C
     await core.persistence.saveInventory(spec, config.agentId);
     core.fleet.applyInventory(spec);
     core.peers?.inventory(spec);
-    await core.db.query('INSERT INTO audit (actor, action, target, detail) VALUES ($1, $2, $3, $4)', [
-      `api:${req.ip}`, 'inventory.import', spec.id, JSON.stringify({ devices: spec.devices.length, fileName }),
-    ]).catch(() => {});
+    req.auditDetail = { site: spec.id, devices: spec.devices.length, fileName };
     return { site: spec.id, devices: spec.devices.length, created };
   });
 }

@@ -74,7 +74,7 @@ export default async function triageApi(app: FastifyInstance) {
       schema: { body: TriageRequestSchema },
       schemaErrorFormatter: (errors) => formatSchemaErrors(errors),
       // CONTRACTS §1: rate-limited no tighter than 600 requests a minute per client (read by a rate-limit plugin).
-      config: { rateLimit: { max: 600, timeWindow: '1 minute' } },
+      config: { access: 'public', rateLimit: { max: 600, timeWindow: '1 minute' } },
     },
     async (req) => {
       try {

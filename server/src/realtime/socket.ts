@@ -6,7 +6,7 @@
 // gets a snapshot, then deltas.
 // With several instances each one's FleetState is complete (state/peer-sync.ts), so every instance emits
 // to its own clients only (io.local); the PostgreSQL adapter carries the instances' peer messages.
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingHttpHeaders, Server as HttpServer } from 'node:http';
 import { Server, type ServerOptions } from 'socket.io';
 import { ID_PATTERN, type ClientToServerEvents, type DeviceStatus, type ServerToClientEvents, type SiteStatus } from '@camfleet/shared';
 import type { FleetState } from '../state/fleet-state.ts';
@@ -19,6 +19,9 @@ const FLUSH_TICK_MS = 100;
 const SUMMARY_FLUSH_MS = 500;
 const MAX_SITE_ROOMS_PER_CLIENT = 200;
 const ID_RE = new RegExp(ID_PATTERN);
+
+/** Who a connecting client is: the same session cookie as the API, or an API token in `auth.token`. */
+export type SocketAuthenticator = (headers: IncomingHttpHeaders, token: string | undefined) => Promise<{ name: string } | null>;
 
 interface InterServerEvents {
   'camfleet:peer': (msg: PeerMessage) => void;
@@ -40,8 +43,21 @@ export class Realtime {
   /** Optional: told, per pushed device, the seconds from its sample time to the push. */
   onPushed?: (delayS: number) => void;
 
-  constructor(server: HttpServer, private readonly fleet: FleetState, adapter?: ServerOptions['adapter']) {
+  constructor(server: HttpServer, private readonly fleet: FleetState, adapter?: ServerOptions['adapter'], authenticate?: SocketAuthenticator) {
     this.io = new Server(server, { path: '/socket.io', serveClient: false, cors: { origin: false }, ...(adapter ? { adapter } : {}) });
+    // Issue 8 §4: no fleet state for anyone not logged in. Every event a client may send only reads, so
+    // any role may connect; the refusal reaches the client as a connect_error it can show.
+    if (authenticate) {
+      this.io.use((socket, next) => {
+        const raw: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
+        const token = typeof raw === 'string' ? raw : undefined;
+        authenticate(socket.handshake.headers, token).then((who) => {
+          if (!who) return next(new Error('unauthenticated'));
+          socket.data = { user: who.name };
+          next();
+        }, () => next(new Error('unavailable')));
+      });
+    }
     this.io.on('connection', (socket) => {
       void socket.join(['fleet', 'summary']);
       socket.emit('fleet:snapshot', this.fleet.snapshot());

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { build } from '@camfleet/server';
 import type { ServerConfig } from '@camfleet/server/config';
+import { testAuthConfig } from '../../support/auth.ts';
 
 export interface InProcessServer {
   app: FastifyInstance;
@@ -17,7 +18,7 @@ export interface InProcessServer {
 
 export async function startInProcess(config: Partial<ServerConfig>, name: string): Promise<InProcessServer> {
   const dataDir = config.dataDir ?? mkdtempSync(path.join(os.tmpdir(), `camfleet-${name}-`));
-  const app = await build({ config: { mqttClientId: `${name}-${process.pid}`, ...config, dataDir }, logger: false });
+  const app = await build({ config: { mqttClientId: `${name}-${process.pid}`, ...testAuthConfig, ...config, dataDir }, logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.server.address() as { port: number }).port;
   return {
