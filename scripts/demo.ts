@@ -1,8 +1,9 @@
 // `npm run demo`: the server on its embedded defaults, one agent and a simulated site, all on this machine.
 // Where the default ports are taken (a Mosquitto on 1883, something on 8080) it picks free ones.
 // `--site-only` runs just the simulated site and its agent against CAMFLEET_MQTT_URL (docker-compose).
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { loadSiteConfig } from '../agent/src/config/index.ts';
@@ -55,13 +56,16 @@ async function main(): Promise<void> {
     const port = await choosePort('PORT', 8080);
     const mqttPort = await choosePort('CAMFLEET_MQTT_PORT', 1883);
     mqttUrl = `mqtt://127.0.0.1:${mqttPort}`;
+    // The demo's admin password: the one given, else a fresh random one for this run (never a default).
+    const given = process.env.CAMFLEET_ADMIN_PASSWORD;
+    const adminPassword = given || randomBytes(12).toString('base64url');
     server = spawn(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'server/src/main.ts')], {
       cwd: root,
       stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, PORT: String(port), CAMFLEET_MQTT_PORT: String(mqttPort), CAMFLEET_DATA_DIR: dataDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+      env: { ...process.env, PORT: String(port), CAMFLEET_MQTT_PORT: String(mqttPort), CAMFLEET_DATA_DIR: dataDir, CAMFLEET_ADMIN_PASSWORD: adminPassword, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
     });
     await waitHealthy(`http://127.0.0.1:${port}`, server);
-    console.log(`\ncamfleet demo is running.\n  Dashboard: http://127.0.0.1:${port}/\n  Login:     none needed in this version (the demo's server accepts local viewers)\n  MQTT:      ${mqttUrl}\nPress Ctrl-C to stop.\n`);
+    console.log(`\ncamfleet demo is running.\n  Dashboard: http://127.0.0.1:${port}/\n  Login:     user admin, password ${given ? '(the one in CAMFLEET_ADMIN_PASSWORD)' : adminPassword}\n  MQTT:      ${mqttUrl}\nPress Ctrl-C to stop.\n`);
   }
   if (!mqttUrl) throw new Error('--site-only needs CAMFLEET_MQTT_URL');
 
@@ -69,7 +73,9 @@ async function main(): Promise<void> {
   const stateDir = path.join(dataDir, 'demo-agent');
   mkdirSync(stateDir, { recursive: true });
   const configFile = path.join(stateDir, 'site.yaml');
-  writeFileSync(configFile, site.yaml({ mqttUrl, stateDir, intervalS: 5, timeoutS: 2 }));
+  // It holds the simulated cameras' passwords: owner-only, as the agent requires of a secrets file.
+  writeFileSync(configFile, site.yaml({ mqttUrl, stateDir, intervalS: 5, timeoutS: 2 }), { mode: 0o600 });
+  chmodSync(configFile, 0o600);
   const agent = new Agent(await loadSiteConfig(configFile), { log: (m) => console.log(`agent: ${m}`) });
   agent.start();
 

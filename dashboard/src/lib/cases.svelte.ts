@@ -20,7 +20,6 @@ export type BoardCase = CaseSummary & Partial<CaseDetail>;
 export const SEVERITIES: readonly CaseSeverity[] = ['critical', 'major', 'minor'];
 export const SEVERITY_RANK: Record<CaseSeverity, number> = { critical: 3, major: 2, minor: 1 };
 
-const OPERATOR_KEY = 'camfleet.operator';
 /** A burst of unknown cases larger than this is read as one list instead of one request per case. */
 const DETAIL_ONE_BY_ONE = 20;
 const DETAIL_DELAY_MS = 200;
@@ -44,19 +43,10 @@ export function caseDevices(c: CaseSummary): string[] {
   return c.rootCause === AGENT_ROOT ? c.affected : [c.rootCause, ...c.affected.filter((d) => d !== c.rootCause)];
 }
 
-function load(key: string): string {
-  try {
-    return globalThis.localStorage?.getItem(key) ?? '';
-  } catch {
-    return '';
-  }
-}
-
 export class CasesStore {
   #cases = $state.raw(new Map<number, BoardCase>());
   #loadedAt = $state.raw<Date | null>(null);
   #error = $state.raw<string | null>(null);
-  #operator = $state(load(OPERATOR_KEY));
 
   /** Counts loads; a push records the count at the time it touched a case (see load()). */
   #epoch = 0;
@@ -110,19 +100,6 @@ export class CasesStore {
   }
   get error(): string | null {
     return this.#error;
-  }
-
-  /** Who is at the keyboard: sent as `actor` with every action (no logins yet), remembered in the browser. */
-  get operator(): string {
-    return this.#operator;
-  }
-  set operator(name: string) {
-    this.#operator = name;
-    try {
-      globalThis.localStorage?.setItem(OPERATOR_KEY, name.trim());
-    } catch {
-      /* not remembered, still used */
-    }
   }
 
   /**
@@ -250,10 +227,9 @@ export class CasesStore {
     }
   }
 
-  /** Runs an operator action as `operator`; the answer is applied at once (the push follows for the others). */
+  /** Runs an operator action; the server records the logged-in user. The answer is applied at once (the push follows for the others). */
   async act(id: number, action: CaseAction, extra: Record<string, string> = {}): Promise<CaseRecord> {
-    const actor = this.#operator.trim();
-    const record = await postCaseAction(id, action, { ...(actor ? { actor } : {}), ...extra });
+    const record = await postCaseAction(id, action, extra);
     this.upsert(record);
     return record;
   }

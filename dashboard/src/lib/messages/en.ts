@@ -3,6 +3,22 @@ export const en = {
   'app.name': 'camfleet',
   'app.subtitle': 'Camera fleet health',
   'app.loading': 'Waiting for data from the server…',
+  'login.title': 'Log in',
+  'login.username': 'User',
+  'login.password': 'Password',
+  'login.submit': 'Log in',
+  'login.busy': 'Logging in…',
+  'login.failed': 'Wrong username or password.',
+  'login.locked': 'Too many failed attempts: this account is locked for a while. Try again later or ask an admin.',
+  'login.rateLimited': 'Too many attempts from this address; wait a minute.',
+  'login.unreachable': 'The server cannot be reached.',
+  'login.hint': 'Logins are created by an admin. The first admin password is printed once, when the server first starts.',
+  'user.label': 'Logged-in user',
+  'user.role.viewer': 'viewer',
+  'user.role.operator': 'operator',
+  'user.role.admin': 'admin',
+  'user.logout': 'Log out',
+  'operator.viewerOnly': 'Your role ({role}) can watch but not act on cases.',
 
   'conn.label': 'Server connection',
   'conn.live': 'Live',
@@ -316,10 +332,6 @@ export const en = {
   'cases.filter.noParty': 'Not determined yet',
   'cases.filter.site': 'Site',
   'cases.filter.allSites': 'All sites',
-  'operator.label': 'Your name (operator)',
-  'operator.placeholder': 'e.g. Sato',
-  'operator.hint': 'Recorded with what you do on a case.',
-  'operator.required': 'Enter your name (operator) to act on cases.',
 
   'case.close': 'Close the case detail',
   'case.loading': 'Loading the case…',
@@ -466,6 +478,7 @@ export const en = {
   'live.err.unavailable': 'The live stream is not available: {message}',
   'live.err.ended': 'The live stream ended.',
   'live.err.connection': 'Lost the connection to the live stream.',
+  'live.err.player': 'The video player could not be loaded. Reload the page and try again.',
 } as const;
 
 export type MessageKey = keyof typeof en;
