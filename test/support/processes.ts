@@ -37,7 +37,13 @@ export interface ServerProcess {
   kill(): Promise<void>;
 }
 
-export async function startServer(opts: { env?: Record<string, string>; viaNpmStart?: boolean; name?: string } = {}): Promise<ServerProcess> {
+export async function startServer(opts: {
+  env?: Record<string, string>;
+  viaNpmStart?: boolean;
+  name?: string;
+  /** How to tell the server is up (default: GET http://…/healthz answers 200) — e.g. over HTTPS. */
+  healthy?: (port: number) => Promise<boolean>;
+} = {}): Promise<ServerProcess> {
   const port = await freePort();
   const dir = tempDir(opts.name ?? 'server');
   const env = childEnv({ PORT: String(port), HOST: '127.0.0.1', CAMFLEET_DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'warn', ...testAuthEnv(), ...opts.env });
@@ -46,7 +52,8 @@ export async function startServer(opts: { env?: Record<string, string>; viaNpmSt
     ? spawnLogged('server', 'npm', ['start', '--silent'], { logFile, cwd: REPO, env, group: true })
     : spawnLogged('server', path.join(REPO, 'node_modules/.bin/tsx'), [path.join(REPO, 'server/src/main.ts')], { logFile, cwd: REPO, env, group: true });
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/healthz`).catch(() => undefined))?.status === 200, {
+  const healthy = opts.healthy ?? (async () => (await fetch(`${url}/healthz`).catch(() => undefined))?.status === 200);
+  await waitFor(() => healthy(port), {
     timeoutMs: 60_000,
     what: `the server at ${url} to report healthy`,
     abortIf: () => (proc.exitInfo ? `the server exited: ${tailLog(logFile)}` : undefined),
