@@ -39,6 +39,8 @@ packages=(
   lomiri-wallpapers-16.04 palapeli-data
   gstreamer1.0-tools gir1.2-gst-rtsp-server-1.0 python3-gi
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-plugins-bad
+  # clockoverlay / textoverlay (Pango) for the RTSP simulator's moving picture
+  gstreamer1.0-x
 )
 
 missing_packages() {

@@ -1,8 +1,10 @@
 // Live view and snapshots on demand (docs/live-view.md). `live-start` spawns ONE ffmpeg per device that
-// turns the camera's RTSP stream into JPEG frames (MJPEG, 5 fps, 640x360) and streams them to the
-// server's one-time ingest URL as a chunked HTTP POST. ffmpeg — the only holder of the camera's
-// credentials — is stopped (SIGTERM, then SIGKILL) when the ingest connection closes, when ffmpeg exits,
-// when `live-stop` arrives, or after the max duration. `snapshot` answers with one small JPEG (base64).
+// turns the camera's RTSP stream into MPEG-1 video in an MPEG transport stream (640x360, 25 fps, 800 kbit/s,
+// what JSMpeg plays in the dashboard) and streams it to the server's one-time ingest URL as a chunked HTTP
+// POST (the agent has no WebSocket client; the server cutting the POST plays the part of a close). ffmpeg —
+// the only holder of the camera's credentials — is stopped (SIGTERM, then SIGKILL) when the ingest
+// connection closes, when ffmpeg exits, when `live-stop` arrives, or after the max duration. `snapshot`
+// answers with one small JPEG (base64).
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import http from 'node:http';
 import https from 'node:https';
@@ -35,14 +37,21 @@ interface Stream {
   exited: Promise<void>;
 }
 
+/**
+ * MPEG-1 video only (no audio), as node-rtsp-stream / JSMpeg expect. MPEG-1 allows only the standard frame
+ * rates (23.976–60), so 25 fps; the bitrate, not the rate, sets the bandwidth. No B-frames (JSMpeg shows
+ * pictures in decode order), a keyframe every second (where a viewer can join, docs/live-view.md), and a
+ * flush after every packet so a picture is not held back in ffmpeg's 32 KiB output buffer.
+ */
 export function liveFfmpegArgs(target: RtspTarget): string[] {
   return [
     '-hide_banner', '-nostdin', '-loglevel', 'error',
     '-rtsp_transport', 'tcp', '-timeout', '5000000',
     '-analyzeduration', '100000', '-probesize', '100000',
     '-i', uriWithCredentials(target),
-    '-map', '0:v:0', '-an', '-vf', 'scale=640:360', '-r', '5', '-q:v', '7',
-    '-f', 'image2pipe', '-vcodec', 'mjpeg', 'pipe:1',
+    '-map', '0:v:0', '-an', '-vf', 'scale=640:360', '-r', '25',
+    '-codec:v', 'mpeg1video', '-b:v', '800k', '-maxrate', '1200k', '-bufsize', '1200k', '-bf', '0', '-g', '25',
+    '-f', 'mpegts', '-flush_packets', '1', 'pipe:1',
   ];
 }
 
@@ -176,7 +185,7 @@ export class LiveStreams {
     child.once('close', () => { if (!req.destroyed) req.end(); });
     if (stopped) return { ok: false, code: 'stopped', message: stopped };
     this.opts.log(`live ${device}: streaming ${target.label} to the server`);
-    return { ok: true, code: 'streaming', message: `${target.label}: streaming MJPEG 640x360 at 5 fps` };
+    return { ok: true, code: 'streaming', message: `${target.label}: streaming MPEG-1 (MPEG-TS) 640x360 at 25 fps, 800 kbit/s` };
   }
 
   async stop(cmd: Command): Promise<Answer> {

@@ -1,11 +1,14 @@
 // The live hub (docs/live-view.md): one stream per (site, device) shared by all its viewers. The first
-// viewer makes the hub send `live-start` with a one-time ingest URL; the agent's single ffmpeg posts JPEG
-// frames there and the hub fans every frame out to the viewers. The last viewer leaving, a stalled ingest
-// (no bytes for the idle timeout) or the camera refusing ends the stream: the ingest connection is cut,
-// `live-stop` is sent, and the viewers get a JSON {type:'error'} message plus a 4xxx close code.
+// viewer makes the hub send `live-start` with a one-time ingest URL; the agent's single ffmpeg posts MPEG-1
+// video in MPEG-TS there and the hub relays it to the viewers as whole TS packets (fanout.ts), for JSMpeg
+// in the dashboard; status and errors go to viewers as JSON text messages. The last viewer leaving, a
+// stalled ingest (no bytes for the idle timeout) or the camera refusing ends the stream: the ingest
+// connection is cut, `live-stop` is sent, and the viewers get a JSON {type:'error'} message plus a 4xxx
+// close code.
 import { randomBytes } from 'node:crypto';
 import type { CommandName, CommandResult } from '@camfleet/shared';
 import type { WebSocket } from 'ws';
+import { TsFanout } from './fanout.ts';
 
 export interface LiveHubOptions {
   maxStreams: number;
@@ -35,10 +38,9 @@ interface Stream {
   tokenExpires: number;
   state: 'starting' | 'live' | 'ended';
   ingest?: Ingest;
-  lastFrame?: Buffer;
   lastBytesAt: number;
-  frames: number;
-  splitter: JpegSplitter;
+  bytes: number;
+  video: TsFanout;
   startTimer?: NodeJS.Timeout;
 }
 
@@ -83,15 +85,15 @@ export class LiveHub {
     ws.on('close', () => this.removeViewer(s, ws));
     ws.on('error', () => this.removeViewer(s, ws));
     this.broadcastStatus(s);
-    if (s.lastFrame) ws.send(s.lastFrame, { binary: true });
+    s.video.add(ws);
   }
 
   private open(site: string, device: string, ingestBase: string): Stream {
     const token = randomBytes(24).toString('base64url');
     const stream: Stream = {
       key: `${site}/${device}`, site, device, viewers: new Set(), token,
-      tokenExpires: Date.now() + this.opts.startTimeoutMs, state: 'starting', lastBytesAt: Date.now(), frames: 0,
-      splitter: new JpegSplitter(),
+      tokenExpires: Date.now() + this.opts.startTimeoutMs, state: 'starting', lastBytesAt: Date.now(), bytes: 0,
+      video: new TsFanout(),
     };
     this.streams.set(stream.key, stream);
     this.byToken.set(token, stream);
@@ -133,14 +135,8 @@ export class LiveHub {
       push: (chunk) => {
         if (stream.state !== 'live') return;
         stream.lastBytesAt = Date.now();
-        for (const frame of stream.splitter.push(chunk)) {
-          stream.frames++;
-          stream.lastFrame = frame;
-          for (const v of stream.viewers) {
-            // A slow viewer skips frames rather than buffering without bound.
-            if (v.bufferedAmount < 2 * 1024 * 1024) v.send(frame, { binary: true });
-          }
-        }
+        stream.bytes += chunk.length;
+        stream.video.push(chunk);
       },
       done: () => {
         if (stream.state === 'live') this.end(stream, CLOSE.unavailable, 'stream-ended', 'The camera stream ended (the camera or the site agent stopped it).');
@@ -150,6 +146,7 @@ export class LiveHub {
 
   private removeViewer(stream: Stream, ws: WebSocket): void {
     if (!stream.viewers.delete(ws)) return;
+    stream.video.remove(ws);
     if (stream.state === 'ended') return;
     if (stream.viewers.size === 0) this.end(stream, CLOSE.ended, 'no-viewers', 'The last viewer left.');
     else this.broadcastStatus(stream);
@@ -162,7 +159,8 @@ export class LiveHub {
     this.streams.delete(stream.key);
     this.byToken.delete(stream.token);
     stream.ingest?.cut();
-    this.opts.log(`live ${stream.key}: ended (${code}) after ${stream.frames} frames`);
+    const { packets, keyframes, resyncs } = stream.video;
+    this.opts.log(`live ${stream.key}: ended (${code}) after ${stream.bytes} bytes, ${packets} TS packets, ${keyframes} keyframes${resyncs ? `, ${resyncs} resyncs` : ''}`);
     for (const v of stream.viewers) refuse(v, closeCode, code, message);
     stream.viewers.clear();
     if (sendStop) {
@@ -211,32 +209,3 @@ function refuse(ws: WebSocket, closeCode: number, code: string, message: string)
     ws.terminate();
   }
 }
-
-/** Splits concatenated JPEGs (ffmpeg image2pipe/mjpeg) at SOI … EOI; entropy-coded data never holds FF D9. */
-export class JpegSplitter {
-  private buf: Buffer = Buffer.alloc(0);
-
-  push(chunk: Buffer): Buffer[] {
-    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
-    const out: Buffer[] = [];
-    for (;;) {
-      const soi = this.buf.indexOf(SOI);
-      if (soi < 0) {
-        this.buf = this.buf.subarray(Math.max(0, this.buf.length - 1));
-        break;
-      }
-      const eoi = this.buf.indexOf(EOI, soi + 2);
-      if (eoi < 0) {
-        this.buf = this.buf.subarray(soi);
-        if (this.buf.length > 4 * 1024 * 1024) this.buf = Buffer.alloc(0);
-        break;
-      }
-      out.push(Buffer.from(this.buf.subarray(soi, eoi + 2)));
-      this.buf = this.buf.subarray(eoi + 2);
-    }
-    return out;
-  }
-}
-
-const SOI = Buffer.from([0xff, 0xd8]);
-const EOI = Buffer.from([0xff, 0xd9]);

@@ -1,6 +1,7 @@
 // Live view and snapshots (docs/live-view.md): viewers on `GET /live/:site/:device` (WebSocket, upgraded
-// here with `ws`, apart from socket.io's /socket.io), the agent's ffmpeg posting frames to
-// `POST /live/ingest/:token`, and `GET /api/v1/sites/:site/devices/:device/snapshot` for low-bandwidth sites.
+// here with `ws`, apart from socket.io's /socket.io; MPEG-TS for JSMpeg as binary messages, JSON notes as
+// text), the agent's ffmpeg posting MPEG-TS to `POST /live/ingest/:token`, and
+// `GET /api/v1/sites/:site/devices/:device/snapshot` for low-bandwidth sites.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
@@ -67,6 +68,22 @@ export default async function liveView(app: FastifyInstance, opts: { core: Core;
       socket.destroy();
       return;
     }
+    // Upgrades bypass Fastify's hooks: check the login here (issue 8 §1: a viewer at least), and refuse a
+    // page of another site opening the socket with our cookie (cross-site WebSocket hijacking).
+    const refuse = (status: number, code: string, message: string) => {
+      const body = JSON.stringify({ error: { code, message } });
+      socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Forbidden'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    };
+    socket.on('error', () => socket.destroy());
+    const origin = req.headers.origin;
+    if (origin && !sameHost(origin, req.headers.host)) return refuse(403, 'cross-origin', 'This request came from another site; it was refused.');
+    app.auth.principalFrom(req.headers).then((who) => {
+      if (!who) return refuse(401, 'unauthenticated', 'Log in first.');
+      if (socket.destroyed) return;
+      accept(req, socket, head, site, device);
+    }, () => refuse(401, 'unavailable', 'The login could not be checked; try again.'));
+  };
+  const accept = (req: IncomingMessage, socket: Duplex, head: Buffer, site: string, device: string) => {
     wss.handleUpgrade(req, socket, head, (ws) => {
       const bad = !Value.Check(IdSchema, site) || !Value.Check(IdSchema, device)
         ? { code: 'bad-request', message: 'Invalid site or device id.' }
@@ -81,6 +98,13 @@ export default async function liveView(app: FastifyInstance, opts: { core: Core;
     });
   };
   app.server.on('upgrade', onUpgrade);
+  function sameHost(origin: string, host: string | undefined): boolean {
+    try {
+      return new URL(origin).host === host;
+    } catch {
+      return false;
+    }
+  }
   app.addHook('preClose', async () => {
     app.server.off('upgrade', onUpgrade);
     hub.close();
@@ -88,13 +112,15 @@ export default async function liveView(app: FastifyInstance, opts: { core: Core;
     wss.close();
   });
 
-  // The agent's frames: the body stays a stream (no body limit applies; the hub cuts it when done).
+  // The agent's MPEG-TS: the body stays a stream (no body limit applies; the hub cuts it when done).
+  // The agent has no login: the one-time token in the path, bound to one site and device and valid for
+  // the start timeout, is its credential — so the route is public to the login check.
   app.register(async (scope) => {
     scope.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
-    scope.post('/live/ingest/:token', { schema: { hide: true } }, async (req, reply) => {
+    scope.post('/live/ingest/:token', { schema: { hide: true }, config: { access: 'public', audit: false } }, async (req, reply) => {
       const { token } = req.params as { token: string };
       const body = req.body as Readable | undefined;
-      if (!body || typeof body.on !== 'function') throw new ApiError('unsupported-media-type', 'Send the frames as application/octet-stream.');
+      if (!body || typeof body.on !== 'function') throw new ApiError('unsupported-media-type', 'Send the video as application/octet-stream.');
       // The connection is ours from here: the hub cuts it to tell the agent to stop its ffmpeg.
       reply.hijack();
       const sink = hub.attachIngest(token, { cut: () => req.raw.socket.destroy() });
