@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { redactingStream } from '@camfleet/shared';
 import adminApi from './api/admin.ts';
 import sessionApi from './api/session.ts';
 import authPlugin from './auth/plugin.ts';
@@ -55,7 +56,8 @@ declare module 'fastify' {
 export async function build(opts: BuildOptions = {}): Promise<FastifyInstance> {
   const config: ServerConfig = { ...configFromEnv(), ...opts.config };
   const app = Fastify({
-    logger: opts.logger ?? { level: config.logLevel },
+    // Every log line passes redact() (issue 8 §3): nothing credential-shaped reaches a log file.
+    logger: opts.logger ?? { level: config.logLevel, stream: redactingStream((line) => process.stdout.write(line)) },
     bodyLimit: 1024 * 1024,
     trustProxy: config.trustProxy,
     ...(config.tlsCert && config.tlsKey ? { https: { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } } : {}),

@@ -6,6 +6,7 @@ import path from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '@camfleet/shared';
+import { hashSitePassword } from '@camfleet/server/broker/credentials';
 import { freePort, waitFor } from '../harness/index.ts';
 import { startInProcess, type InProcessServer } from '../bench/ingest/inprocess.ts';
 import { announce, telemetry } from '../bench/ingest/sim-agents.ts';
@@ -18,7 +19,7 @@ describe('embedded broker with site credentials', () => {
   beforeAll(async () => {
     const dir = tempDir('broker-auth');
     const credentials = path.join(dir, 'sites.txt');
-    writeFileSync(credentials, '# site:password\nauth-shop-a:secret-a\nauth-shop-b:secret-b\n');
+    writeFileSync(credentials, `# site:scrypt hash (scripts/site-credentials.ts)\nauth-shop-a:${await hashSitePassword('secret-a')}\nauth-shop-b:${await hashSitePassword('secret-b')}\n`, { mode: 0o600 });
     const mqttPort = await freePort();
     server = await startInProcess({ mqttPort, mqttSiteCredentials: credentials, databaseUrl: undefined, influxUrl: undefined, mqttUrl: undefined, dataDir: path.join(dir, 'data') }, 'broker-auth');
     url = `mqtt://127.0.0.1:${mqttPort}`;

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,9 +6,19 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { checkCommand } from './check.ts';
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
-const EXAMPLE = here('../../examples/site.yaml');
-const LTE = here('../../examples/site-lte.yaml');
 const FIXTURES = here('../config/fixtures/');
+
+// The examples hold inline camera passwords, and git checks them out group/world-readable; a site config
+// with credentials must be 0600 (issue 8 §3), as an installer copies it. So the tests check 0600 copies.
+const examples = mkdtempSync(join(tmpdir(), 'camfleet-check-examples-'));
+function privateCopy(name: string): string {
+  const to = join(examples, name);
+  copyFileSync(here(`../../examples/${name}`), to);
+  chmodSync(to, 0o600);
+  return to;
+}
+const EXAMPLE = privateCopy('site.yaml');
+const LTE = privateCopy('site-lte.yaml');
 
 /** Runs the command, capturing what it writes to stdout and stderr as lines. */
 async function run(...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
@@ -80,8 +90,36 @@ describe('camfleet-agent check', () => {
       out: [],
       err: [`${file}:4 mqtt.passwordFile: cannot read "${join(dir, 'mqtt.pw')}": no such file`],
     });
-    writeFileSync(join(dir, 'mqtt.pw'), 'pw\n');
+    writeFileSync(join(dir, 'mqtt.pw'), 'pw\n', { mode: 0o600 });
     expect((await run(file)).code).toBe(0);
+  });
+
+  it('a site config with credentials that others can read: exit 1, one line naming it, its mode and the fix', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'camfleet-check-'));
+    const file = join(dir, 'site.yaml');
+    copyFileSync(EXAMPLE, file);
+    chmodSync(file, 0o644);
+    expect(await run(file)).toEqual({
+      code: 1,
+      out: [],
+      err: [`${file}: holds credentials (mqtt.password, devices[3].onvif.password, …) but its mode 0644 lets others read it; run chmod 600 ${file}`],
+    });
+    chmodSync(file, 0o600);
+    expect((await run(file)).code).toBe(0);
+  });
+
+  it('an open password file is reported at its config line, the password never shown', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'camfleet-check-'));
+    const file = join(dir, 'site.yaml');
+    writeFileSync(file, 'site: {id: s1}\nmqtt:\n  url: mqtt://h\n  passwordFile: mqtt.pw\ndevices: []\n');
+    writeFileSync(join(dir, 'mqtt.pw'), 'pw-Zq7kLeak9\n', { mode: 0o640 });
+    chmodSync(join(dir, 'mqtt.pw'), 0o664); // mode: is filtered by the umask
+    const result = await run(file);
+    expect(result).toEqual({
+      code: 1,
+      out: [],
+      err: [`${file}:4 mqtt.passwordFile: "${join(dir, 'mqtt.pw')}" holds the broker password but its mode 0664 lets group and others read it; run chmod 600 ${join(dir, 'mqtt.pw')}`],
+    });
   });
 
   it('usage errors: exit 2 with the usage line; --help: exit 0', async () => {

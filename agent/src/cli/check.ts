@@ -4,7 +4,8 @@
 //   exit 1  invalid: one line per problem on stderr, `FILE:LINE PATH: MESSAGE`, sorted by line
 //   exit 2  the file (or nothing sensible) could not be read, or bad usage: one line on stderr
 //
-// It reads mqtt.passwordFile like the agent does at start-up, so a config that passes here also loads there.
+// It reads mqtt.passwordFile and the TLS files like the agent does at start-up, and judges the mode of every file
+// that holds credentials (config/secrets.ts, issue 8 §3), so a config that passes here also loads there.
 import { SEGMENTS, type Segment } from '@camfleet/shared';
 import { loadSiteConfig } from '../config/load.ts';
 import { ConfigError } from '../config/problems.ts';

@@ -1,6 +1,7 @@
 // camfleet-agent COMMAND … — one map of commands, each a module with one job.
 import { checkCommand } from './check.ts';
 import { runCommand } from './run.ts';
+import { redact } from '@camfleet/shared';
 
 const COMMANDS: Record<string, { usage: string; run: (args: string[]) => Promise<number> }> = {
   run: { usage: 'run SITE.yaml            poll the site and publish telemetry', run: runCommand },
@@ -26,7 +27,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (err) {
-    console.error(`camfleet-agent ${name}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    console.error(redact(`camfleet-agent ${name}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`));
     return 1;
   }
 }

@@ -3,6 +3,7 @@
 // problem, and the running one kept; queued telemetry stays queued either way.
 import { loadSiteConfig, ConfigError } from '../config/index.ts';
 import { Agent } from '../runtime/agent.ts';
+import { redact } from '@camfleet/shared';
 
 export async function runCommand(args: string[]): Promise<number> {
   const file = args[0];
@@ -47,6 +48,6 @@ function printConfigError(err: unknown): void {
   if (err instanceof ConfigError) {
     for (const line of err.lines()) console.error(line);
   } else {
-    console.error(`camfleet-agent: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    console.error(redact(`camfleet-agent: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`));
   }
 }

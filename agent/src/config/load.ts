@@ -1,8 +1,11 @@
 // Reads a site config from disk, validates it and resolves `mqtt.passwordFile`, so what the agent
-// runs with and what `camfleet-agent check` approves are the same thing.
-import { readFile, stat } from 'node:fs/promises';
+// runs with and what `camfleet-agent check` approves are the same thing. Every file that holds a credential
+// (the config itself when it has inline passwords, the password file, a TLS private key) must be closed to
+// group and others (secrets.ts, issue 8 §3); a wider mode is a problem like any other.
+import { open } from 'node:fs/promises';
 import { analyseSiteConfig } from './check.ts';
-import { ConfigError } from './problems.ts';
+import { ConfigError, type Problem } from './problems.ts';
+import { holdsPrivateKey, inlineCredentials, modeProblem, readWithOwnership, type FileOwnership } from './secrets.ts';
 import type { SiteConfig } from './types.ts';
 
 /** Far above any real site (2000 devices is a few hundred KB); stops us from reading a wrong huge file. */
@@ -14,11 +17,9 @@ const MAX_CONFIG_BYTES = 10 * 1024 * 1024;
  */
 export async function loadSiteConfig(path: string): Promise<SiteConfig> {
   let text: string;
+  let info: FileOwnership;
   try {
-    const info = await stat(path);
-    if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    if (info.size > MAX_CONFIG_BYTES) throw Object.assign(new Error('too large'), { code: 'EFBIG' });
-    text = await readFile(path, 'utf8');
+    ({ text, info } = await readWithOwnership(() => open(path, 'r'), MAX_CONFIG_BYTES));
   } catch (err) {
     throw new ConfigError([{ file: path, line: 0, path: '', message: `cannot read: ${fsReason(err)}` }], 'unreadable');
   }
@@ -26,13 +27,22 @@ export async function loadSiteConfig(path: string): Promise<SiteConfig> {
   const { config, problems, problemAt } = analyseSiteConfig(text, path);
   if (!config) throw new ConfigError(problems);
 
+  // Mode problems are collected and reported together, so one `check` names every file to chmod.
+  const exposed: Problem[] = [];
+  const inline = inlineCredentials(config);
+  const configMode = inline.length > 0 ? modeProblem(path, info, `holds credentials (${inline.slice(0, 2).join(', ')}${inline.length > 2 ? ', …' : ''})`) : undefined;
+  if (configMode) exposed.push({ file: path, line: 0, path: '', message: configMode });
+
   const secretFile = config.mqtt.passwordFile;
   if (secretFile !== undefined) {
     try {
+      const secret = await readWithOwnership(() => open(secretFile, 'r'));
       // Secret files are usually written with `echo`, so one trailing newline is not part of the password.
-      const password = (await readFile(secretFile, 'utf8')).replace(/\r?\n$/, '');
+      const password = secret.text.replace(/\r?\n$/, '');
       if (password === '') throw Object.assign(new Error('empty'), { code: 'EMPTY' });
       config.mqtt.password = password;
+      const mode = modeProblem(secretFile, secret.info, `"${secretFile}" holds the broker password`);
+      if (mode) exposed.push(problemAt(['mqtt', 'passwordFile'], mode));
     } catch (err) {
       throw new ConfigError([problemAt(['mqtt', 'passwordFile'], `cannot read "${secretFile}": ${fsReason(err)}`)]);
     }
@@ -43,13 +53,17 @@ export async function loadSiteConfig(path: string): Promise<SiteConfig> {
     const file = config.mqtt[fileKey];
     if (file === undefined) continue;
     try {
-      const text = await readFile(file, 'utf8');
+      const { text, info } = await readWithOwnership(() => open(file, 'r'));
       if (!text.includes('-----BEGIN ')) throw Object.assign(new Error('not PEM'), { code: 'NOTPEM' });
       config.mqtt[valueKey] = text;
+      // A CA or certificate is public; a private key is not, whichever key it was given under.
+      const mode = holdsPrivateKey(text) ? modeProblem(file, info, `"${file}" holds a private key`) : undefined;
+      if (mode) exposed.push(problemAt(['mqtt', fileKey], mode));
     } catch (err) {
       throw new ConfigError([problemAt(['mqtt', fileKey], `cannot read "${file}": ${fsReason(err)}`)]);
     }
   }
+  if (exposed.length > 0) throw new ConfigError(exposed);
   return config;
 }
 

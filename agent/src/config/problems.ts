@@ -1,4 +1,8 @@
-// A problem found in a site config, and the error that carries them out of loadSiteConfig().
+// A problem found in a site config, and the error that carries them out of loadSiteConfig(). Problems are
+// printed by `check`, logged by the agent and sent back in a cmd/reload answer, so a problem never shows a
+// credential (issue 8 §3): the message goes through redact(), and a value echoed for a credential field
+// (`expected a string, got number 12345`) is masked.
+import { redact } from '@camfleet/shared';
 
 export interface Problem {
   /** The config file's name as the user gave it (so messages match what they typed). */
@@ -13,7 +17,16 @@ export interface Problem {
 /** `site.yaml:14 devices[3].parent: no device "sw2"` (CONTRACTS §3). */
 export function formatProblem(p: Problem): string {
   const where = p.line > 0 ? `${p.file}:${p.line}` : `${p.file}:`;
-  return p.path ? `${where} ${p.path}: ${p.message}` : `${where} ${p.message}`;
+  const message = safeMessage(p);
+  return p.path ? `${where} ${p.path}: ${message}` : `${where} ${message}`;
+}
+
+const CREDENTIAL_FIELD = /(?:^|\.)(?:password|community|writeCommunity)$/;
+
+function safeMessage(p: Problem): string {
+  const message = redact(p.message);
+  if (!CREDENTIAL_FIELD.test(p.path)) return message;
+  return message.replace(/"(?:\\.|[^"\\])*"/g, '"***"').replace(/\b(got (?:number|boolean|bigint|string) )\S+?(?=;|$)/g, '$1***');
 }
 
 /** By line, keeping discovery order within a line; exact duplicates dropped. */

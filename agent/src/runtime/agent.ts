@@ -21,6 +21,7 @@ import { DEFAULT_OUTBOX_MAX_BYTES, Outbox } from './outbox.ts';
 import { Publisher } from './publisher.ts';
 import { ProbeSchedule, resolveSchedule, type ScheduleSettings } from './schedule.ts';
 import { SequenceCounter } from './seq.ts';
+import { redactedLog } from './log.ts';
 
 export const AGENT_VERSION = '0.2.0';
 
@@ -66,7 +67,7 @@ export class Agent {
 
   constructor(config: SiteConfig, private readonly opts: AgentOptions = {}) {
     this.config = config;
-    this.log = opts.log ?? ((m) => console.log(`camfleet-agent: ${m}`));
+    this.log = redactedLog(opts.log);
     this.registry = opts.probes ?? PROBES;
     this.settings = resolveSchedule(config.poll, this.registry);
     this.policy = resolveRebootPolicy(config.reboot);
