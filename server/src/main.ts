@@ -1,17 +1,31 @@
 // `npm start`: the server on its embedded defaults (CONTRACTS §4). Problems at start-up are one line each.
+import net from 'node:net';
 import { configFromEnv, ConfigError } from './config.ts';
 import { StartupError } from './core.ts';
 import { build } from './app.ts';
 
+const portTaken = (port: number) => new StartupError(`port ${port} is already in use (set PORT to move the HTTP server)`);
+
+/** Fails before anything starts: a first start must not create (and print) the admin login and then stop. */
+function assertPortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? portTaken(port) : e));
+    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve()));
+  });
+}
+
 async function main(): Promise<void> {
   const config = configFromEnv();
+  await assertPortFree(config.host, config.port);
   const app = await build({ config });
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {
     await app.close().catch(() => {});
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'EADDRINUSE') throw new StartupError(`port ${config.port} is already in use (set PORT to move the HTTP server)`);
+    if (e.code === 'EADDRINUSE') throw portTaken(config.port);
     throw err;
   }
   const mqtt = app.core.broker ? `embedded MQTT broker on port ${app.core.broker.port}` : `MQTT broker ${config.mqttUrl}`;

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { TelemetryBatch } from '@camfleet/shared';
 import { createDatabase, startMosquitto, waitFor, type MosquittoHandle } from '../harness/index.ts';
 import { startSimSite, type SimSite } from '../sim/site.ts';
+import { authHeaders } from '../support/auth.ts';
 import { startAgent, startServer, tempDir, type AgentProcess, type ServerProcess } from '../support/processes.ts';
 
 const SITE = 'e2e-outbox-01';
@@ -73,7 +74,7 @@ describe(`outbox: broker down ${OUTAGE_S} s, agent killed with SIGKILL in the mi
     const dir = tempDir('agent-outbox');
     const stateDir = path.join(dir, 'state');
     const config = path.join(dir, 'site.yaml');
-    writeFileSync(config, site.yaml({ mqttUrl: broker.url, stateDir, intervalS: 1, timeoutS: 0.5, keepaliveS: 2, extra: 'outbox:\n  replayDelayS: 4\n  replayRatePerS: 50' }));
+    writeFileSync(config, site.yaml({ mqttUrl: broker.url, stateDir, intervalS: 1, timeoutS: 0.5, keepaliveS: 2, extra: 'outbox:\n  replayDelayS: 4\n  replayRatePerS: 50' }), { mode: 0o600 });
     const log = path.join(dir, 'agent.log');
     agent = startAgent(config, log);
     await waitFor(async () => (await query(`SELECT count(reachable) FROM device_sample WHERE site = '${SITE}'`)).length > 0, { timeoutMs: 30_000, what: 'telemetry to reach InfluxDB' });
@@ -109,7 +110,7 @@ describe(`outbox: broker down ${OUTAGE_S} s, agent killed with SIGKILL in the mi
         await sleep(250);
       }
       if (stored.length !== times.length) {
-        const metrics = (await (await fetch(`${server.url}/metrics`)).text()).split('\n').filter((l) => l.startsWith('camfleet_ingest'));
+        const metrics = (await (await fetch(`${server.url}/metrics`, { headers: authHeaders() })).text()).split('\n').filter((l) => l.startsWith('camfleet_ingest'));
         console.log(`[outbox] ${device}: stored ${stored.length}/${times.length}; observer saw ${arrivals.length} batches; server ${metrics.join(' | ')}`);
       }
       expect({ device, stored }).toEqual({ device, stored: times });

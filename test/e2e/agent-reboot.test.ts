@@ -85,6 +85,7 @@ describe('reboot ladder with the ONVIF and RTSP simulators', () => {
         cam('cam2', 'sw2'),
         '',
       ].join('\n'),
+      { mode: 0o600 },
     );
     await tcp.sw2!.stop(); // cam2's switch is down for the whole test
 

@@ -36,7 +36,7 @@ describe('SIGHUP reload', () => {
     config = path.join(dir, 'site.yaml');
     log = path.join(dir, 'agent.log');
     yaml = site.yaml({ mqttUrl: broker.url, stateDir: path.join(dir, 'state'), intervalS: 1, timeoutS: 0.5, keepaliveS: 2, extra: 'outbox: { replayDelayS: 0 }' });
-    writeFileSync(config, yaml);
+    writeFileSync(config, yaml, { mode: 0o600 });
     observer = await mqtt.connectAsync(broker.url, { clientId: 'reload-observer', clean: false, protocolVersion: 5, properties: { sessionExpiryInterval: 3600 }, reconnectPeriod: 500 });
     await observer.subscribeAsync([`camfleet/v1/${SITE}/telemetry`, `camfleet/v1/${SITE}/event`, `camfleet/v1/${SITE}/inventory`], { qos: 1 });
     observer.on('message', (topic, payload) => {

@@ -84,11 +84,11 @@ describe('agent over TLS with a per-site login', () => {
     const stateDir = path.join(dir, `${name}-state`);
     const log = path.join(dir, `${name}.log`);
     const config = path.join(dir, `${name}.yaml`);
-    writeFileSync(path.join(dir, `${name}.pw`), `${SITE_PASS}\n`);
+    writeFileSync(path.join(dir, `${name}.pw`), `${SITE_PASS}\n`, { mode: 0o600 });
     const yaml = site
       .yaml({ mqttUrl: `mqtts://localhost:${tlsPort}`, stateDir, intervalS: 1, timeoutS: 0.5 })
       .replace('mqtt:\n', `mqtt:\n  username: ${SITE}\n  passwordFile: ${name}.pw\n  caFile: ${caFile}\n`);
-    writeFileSync(config, yaml);
+    writeFileSync(config, yaml, { mode: 0o600 });
     agents.push(startAgent(config, log));
     return { stateDir, log };
   }

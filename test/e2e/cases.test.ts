@@ -14,6 +14,7 @@ import { createDatabase } from '../harness/index.ts';
 import { startSimSite, type SimSite } from '../sim/site.ts';
 import { startSmtpSink, type SmtpSink } from '../sim/smtp.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../sim/webhook-receiver.ts';
+import { authHeaders, socketAuth } from '../support/auth.ts';
 import { startAgent, startServer, tempDir, type AgentProcess, type ServerProcess } from '../support/processes.ts';
 
 const SITE = 'cases-shop-01';
@@ -58,9 +59,9 @@ describe('cases and notifications on real services', () => {
     agentDir = tempDir('agent-cases');
     config = path.join(agentDir, 'site.yaml');
     const yaml = site.yaml({ mqttUrl: inject('mosquittoUrl'), stateDir: path.join(agentDir, 'state'), intervalS: 2, timeoutS: 1, keepaliveS: 2 });
-    writeFileSync(config, yaml.replace('  contractId: DEM0000001\n', `  contractId: DEM0000001\n  address: ${ADDRESS}\n`));
+    writeFileSync(config, yaml.replace('  contractId: DEM0000001\n', `  contractId: DEM0000001\n  address: ${ADDRESS}\n`), { mode: 0o600 });
     agent = startAgent(config, path.join(agentDir, 'agent.log'));
-    socket = io(server.url, { path: '/socket.io', transports: ['websocket'] });
+    socket = io(server.url, { path: '/socket.io', transports: ['websocket'], ...socketAuth() });
     socket.on('cases:update', (cases: CaseSummary[]) => pushed.push(...cases));
   });
 
@@ -73,10 +74,10 @@ describe('cases and notifications on real services', () => {
     await smtp?.close();
   });
 
-  const api = async <T>(p: string): Promise<T> => (await fetch(`${server.url}${p}`)).json() as Promise<T>;
+  const api = async <T>(p: string): Promise<T> => (await fetch(`${server.url}${p}`, { headers: authHeaders() })).json() as Promise<T>;
   const siteCases = async (state?: string) => (await api<{ cases: CaseRecord[] }>(`/api/v1/cases?site=${SITE}${state ? `&state=${state}` : ''}`)).cases;
   const allUp = async () => {
-    const res = await fetch(`${server.url}/api/v1/sites/${SITE}`);
+    const res = await fetch(`${server.url}/api/v1/sites/${SITE}`, { headers: authHeaders() });
     if (res.status !== 200) return false;
     const body = (await res.json()) as { devices: { device: string; state: string }[] };
     return ['gw', 'sw', 'rt', 'onu', 'cam1', 'cam2'].every((id) => body.devices.find((d) => d.device === id)?.state === 'UP');

@@ -1,7 +1,7 @@
 // Issue 7 §4 (cases board) end to end on the embedded defaults (aedes, in-process time series, PGlite): server +
 // agent + simulated site, in Debian's Chromium. A camera goes down → its row and its site turn red and a case appears
 // on the board; one operator acknowledges and comments in one browser context, and a second context (another
-// session, no reload) sees both live; the board reads in Japanese with no English UI text left; the site and device
+// session, no reload) sees both live, each action recorded as the logged-in user; a viewer may watch but not act; the board reads in Japanese with no English UI text left; the site and device
 // views list the case; the operator resolves it and the count goes back to zero.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,11 +11,14 @@ import { en } from '../../dashboard/src/lib/messages/en.ts';
 import { ja } from '../../dashboard/src/lib/messages/ja.ts';
 import { freePort } from '../harness/index.ts';
 import { startSimSite, type SimSite } from '../sim/site.ts';
+import { authHeaders, signedInContext, TEST_ADMIN } from '../support/auth.ts';
 import { launchBrowser, screenshot } from '../support/browser.ts';
 import { startAgent, startServer, tempDir, type AgentProcess, type ServerProcess } from '../support/processes.ts';
 
 const SITE = 'cases-ui-shop-01';
-const OPERATOR = 'Sato';
+/** Who the sessions are logged in as: what every action they take records. */
+const OPERATOR = TEST_ADMIN.username;
+const VIEWER = { username: 'viewer-kato', password: 'viewer-kato-password' };
 const COMMENT = 'Called the support center, ticket 4711';
 
 /** Every visible text of the page that is UI text: text nodes (and placeholders) outside [translate="no"] data. */
@@ -80,8 +83,8 @@ describe('dashboard cases board: live cases, two operators, Japanese', () => {
   let b: Page;
   let caseId = 0;
 
-  const newSession = async (): Promise<[BrowserContext, Page]> => {
-    const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'en-US' });
+  const newSession = async (user = TEST_ADMIN): Promise<[BrowserContext, Page]> => {
+    const ctx = await signedInContext(browser, server.url, { viewport: { width: 1366, height: 768 }, locale: 'en-US' }, user);
     // Start in English whatever the machine's locale (the language is remembered in localStorage).
     await ctx.addInitScript(() => {
       if (!sessionStorage.getItem('cases-test')) {
@@ -100,7 +103,7 @@ describe('dashboard cases board: live cases, two operators, Japanese', () => {
     site = await startSimSite({ id: SITE, cameras: 2 });
     const dir = tempDir('agent-cases-ui');
     const config = path.join(dir, 'site.yaml');
-    writeFileSync(config, site.yaml({ mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, stateDir: path.join(dir, 'state'), intervalS: 2, timeoutS: 1, keepaliveS: 2 }));
+    writeFileSync(config, site.yaml({ mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, stateDir: path.join(dir, 'state'), intervalS: 2, timeoutS: 1, keepaliveS: 2 }), { mode: 0o600 });
     agent = startAgent(config, path.join(dir, 'agent.log'));
     browser = await launchBrowser();
     [ctxA, a] = await newSession();
@@ -173,7 +176,25 @@ describe('dashboard cases board: live cases, two operators, Japanese', () => {
     });
     const loadsBefore = await b.evaluate(() => performance.getEntriesByType('navigation').length);
 
-    // Session A: no name yet → the actions say so and are disabled; with a name, keyboard to the case and act.
+    // A viewer's session sees the case but its actions say so and are disabled.
+    const made = await fetch(`${server.url}/api/v1/users`, {
+      method: 'POST',
+      headers: { ...authHeaders(), 'content-type': 'application/json' },
+      body: JSON.stringify({ ...VIEWER, role: 'viewer' }),
+    });
+    expect(made.status, await made.text()).toBe(201);
+    const [ctxV, v] = await newSession(VIEWER);
+    try {
+      await v.goto(`${server.url}/#/cases/${caseId}`);
+      const detailV = v.locator(`[data-testid="case-detail"][data-case-id="${caseId}"]`);
+      await expect.poll(() => detailV.getAttribute('data-state'), { timeout: 15_000 }).toBe('open');
+      await expect.poll(() => detailV.locator('[data-testid="operator-required"]').count()).toBe(1);
+      expect(await detailV.locator('[data-testid="case-ack"]').isDisabled()).toBe(true);
+    } finally {
+      await ctxV.close();
+    }
+
+    // Session A (an operator's role and more): keyboard to the case and act as the logged-in user.
     const rowA = caseRow(a);
     await rowA.focus();
     await a.keyboard.press('Enter');
@@ -181,10 +202,8 @@ describe('dashboard cases board: live cases, two operators, Japanese', () => {
     await expect.poll(() => detailA.count()).toBe(1);
     expect(a.url()).toContain(`#/cases/${caseId}`);
     expect(await a.evaluate(() => document.activeElement?.closest('[data-testid="case-detail"]') !== null)).toBe(true);
-    expect(await detailA.locator('[data-testid="operator-required"]').count()).toBe(1);
-    expect(await detailA.locator('[data-testid="case-ack"]').isDisabled()).toBe(true);
-    await a.locator('[data-testid="operator-name"]').fill(OPERATOR);
-    expect(await detailA.locator('[data-testid="case-ack"]').isEnabled()).toBe(true);
+    expect(await detailA.locator('[data-testid="operator-required"]').count()).toBe(0);
+    await expect.poll(() => detailA.locator('[data-testid="case-ack"]').isEnabled()).toBe(true);
     // The detail: contact with phone, mail and hours; the exchange flows with their expected dates; deliveries.
     const contact = detailA.locator('[data-testid="case-contact"]');
     expect(await contact.getAttribute('data-party')).toBe('support-center');

@@ -3,10 +3,11 @@
 // unreachable behind it; the camera's device view draws its history charts; the site view reads in Japanese.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../harness/index.ts';
 import { startSimSite, type SimSite } from '../sim/site.ts';
+import { signedInContext } from '../support/auth.ts';
 import { launchBrowser, screenshot } from '../support/browser.ts';
 import { startAgent, startServer, tempDir, type AgentProcess, type ServerProcess } from '../support/processes.ts';
 
@@ -17,6 +18,7 @@ describe('dashboard views: site topology, device charts, Japanese', () => {
   let server: ServerProcess;
   let agent: AgentProcess;
   let browser: Browser;
+  let ctx: BrowserContext;
   let page: Page;
 
   beforeAll(async () => {
@@ -25,10 +27,11 @@ describe('dashboard views: site topology, device charts, Japanese', () => {
     site = await startSimSite({ id: SITE, cameras: 2 });
     const dir = tempDir('agent-views');
     const config = path.join(dir, 'site.yaml');
-    writeFileSync(config, site.yaml({ mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, stateDir: path.join(dir, 'state'), intervalS: 2, timeoutS: 1, keepaliveS: 2 }));
+    writeFileSync(config, site.yaml({ mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, stateDir: path.join(dir, 'state'), intervalS: 2, timeoutS: 1, keepaliveS: 2 }), { mode: 0o600 });
     agent = startAgent(config, path.join(dir, 'agent.log'));
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1366, height: 768 }, locale: 'en-US' });
+    ctx = await signedInContext(browser, server.url, { viewport: { width: 1366, height: 768 }, locale: 'en-US' });
+    page = await ctx.newPage();
     // Start in English whatever the machine's locale (the language is remembered in localStorage).
     await page.addInitScript(() => {
       if (!sessionStorage.getItem('views-test')) {
@@ -40,6 +43,7 @@ describe('dashboard views: site topology, device charts, Japanese', () => {
   });
 
   afterAll(async () => {
+    await ctx?.close();
     await browser?.close();
     await agent?.stop();
     await server?.stop();

@@ -5,6 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnLogged, stopProcess, waitFor, type LoggedProcess } from '../harness/index.ts';
+import { loginCookie } from '../support/auth.ts';
 import { REPO, tempDir } from '../support/processes.ts';
 
 /** Holds a port if nothing else does, so the demo must step around it either way. */
@@ -33,7 +34,7 @@ describe('npm run demo', () => {
     const dir = tempDir('demo');
     const logFile = path.join(dir, 'demo.log');
     const env: NodeJS.ProcessEnv = { ...process.env, CAMFLEET_DATA_DIR: path.join(dir, 'data') };
-    for (const k of Object.keys(env)) if (k.startsWith('npm_') || k === 'PORT' || k === 'CAMFLEET_MQTT_PORT') delete env[k];
+    for (const k of Object.keys(env)) if (k.startsWith('npm_') || k === 'PORT' || k === 'CAMFLEET_MQTT_PORT' || k.startsWith('CAMFLEET_ADMIN_')) delete env[k];
     demo = spawnLogged('demo', 'npm', ['run', 'demo', '--silent'], { logFile, cwd: REPO, env, group: true });
     const url = await waitFor(() => {
       const m = /Dashboard: (http:\/\/127\.0\.0\.1:(\d+)\/)/.exec(readFileSync(logFile, 'utf8'));
@@ -43,9 +44,13 @@ describe('npm run demo', () => {
     expect(url).not.toContain(':8080/');
     expect(log).toMatch(/port 8080 is taken; using \d+ instead \(PORT\)/);
     expect(log).toMatch(/port 1883 is taken; using \d+ instead \(CAMFLEET_MQTT_PORT\)/);
-    expect(log).toMatch(/Login: /);
+    // The login it prints is the one that works (once the server is up).
+    const login = /Login: +user (\S+), password (\S+)/.exec(log);
+    expect(login, log).not.toBeNull();
+    let cookie: string | undefined;
     await expect.poll(async () => {
-      const fleet = (await (await fetch(`${url}api/v1/fleet`)).json()) as { summary: { byState: { UP: number } } };
+      cookie ??= await loginCookie(url.replace(/\/$/, ''), { username: login![1]!, password: login![2]! });
+      const fleet = (await (await fetch(`${url}api/v1/fleet`, { headers: { cookie } })).json()) as { summary: { byState: { UP: number } } };
       return fleet.summary.byState.UP;
     }, { timeout: 60_000, interval: 500 }).toBeGreaterThanOrEqual(8);
   });

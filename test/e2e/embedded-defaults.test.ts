@@ -3,24 +3,28 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, spawnLogged } from '../harness/index.ts';
 import { startSimSite, type SimSite } from '../sim/site.ts';
+import { authHeaders, signedInContext, testAuthEnv } from '../support/auth.ts';
 import { launchBrowser, screenshot } from '../support/browser.ts';
 import { REPO, startAgent, startServer, tempDir, type AgentProcess, type ServerProcess } from '../support/processes.ts';
 
 const SITE = 'embedded-shop-01';
 
-/** Runs `npm start` expecting it to fail; returns its exit code and output lines. */
+/**
+ * Runs `npm start` expecting it to fail; returns its exit code and output lines. The admin login is given, as to
+ * every test server: without it a first start prints the admin password it generated (once) before it fails.
+ */
 async function failingStart(env: Record<string, string>): Promise<{ code: number | null; lines: string[] }> {
   const dir = tempDir('failstart');
   const logFile = path.join(dir, 'out.log');
-  const cleanEnv: NodeJS.ProcessEnv = { ...process.env, CAMFLEET_DATA_DIR: path.join(dir, 'data'), ...env };
+  const cleanEnv: NodeJS.ProcessEnv = { ...process.env, ...testAuthEnv(), CAMFLEET_DATA_DIR: path.join(dir, 'data'), ...env };
   for (const k of Object.keys(cleanEnv)) if (k.startsWith('npm_')) delete cleanEnv[k];
   const proc = spawnLogged('npm-start', 'npm', ['start', '--silent'], { logFile, cwd: REPO, env: cleanEnv, group: true });
   await proc.exited;
-  const lines = readFileSync(logFile, 'utf8').split('\n').filter((l) => l.trim() && !l.includes('npm warn'));
+  const lines = readFileSync(logFile, 'utf8').split('\n').filter((l) => l.trim() && !l.includes('npm warn') && !l.includes('accepts any client without a login'));
   return { code: proc.exitInfo?.code ?? null, lines };
 }
 
@@ -29,6 +33,7 @@ describe('embedded defaults (npm start)', () => {
   let server: ServerProcess;
   let agent: AgentProcess;
   let browser: Browser;
+  let ctx: BrowserContext;
   let page: Page;
 
   beforeAll(async () => {
@@ -37,15 +42,17 @@ describe('embedded defaults (npm start)', () => {
     site = await startSimSite({ id: SITE, cameras: 1 });
     const dir = tempDir('agent-embedded');
     const config = path.join(dir, 'site.yaml');
-    writeFileSync(config, site.yaml({ mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, stateDir: path.join(dir, 'state'), intervalS: 2, timeoutS: 1, keepaliveS: 2 }));
+    writeFileSync(config, site.yaml({ mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, stateDir: path.join(dir, 'state'), intervalS: 2, timeoutS: 1, keepaliveS: 2 }), { mode: 0o600 });
     agent = startAgent(config, path.join(dir, 'agent.log'));
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    ctx = await signedInContext(browser, server.url, { viewport: { width: 1366, height: 768 } });
+    page = await ctx.newPage();
     page.setDefaultTimeout(2000);
     await page.goto(server.url);
   });
 
   afterAll(async () => {
+    await ctx?.close();
     await browser?.close();
     await agent?.stop();
     await server?.stop();
@@ -64,7 +71,7 @@ describe('embedded defaults (npm start)', () => {
     await screenshot(page, 'embedded-down');
     await cam.start();
     await expect.poll(state, { timeout: 30_000, interval: 250 }).toBe('UP');
-    const res = await fetch(`${server.url}/api/v1/sites/${SITE}/devices/cam1/history`);
+    const res = await fetch(`${server.url}/api/v1/sites/${SITE}/devices/cam1/history`, { headers: authHeaders() });
     const body = (await res.json()) as { samples: { reachable: number }[] };
     expect(body.samples.some((s) => s.reachable === 0)).toBe(true);
     expect(body.samples.some((s) => s.reachable === 1)).toBe(true);

@@ -13,6 +13,7 @@ import { freePort, waitFor } from '../harness/index.ts';
 import { startOnvifCamera, type OnvifCameraHandle } from '../sim/onvif/index.ts';
 import { startRtspServer, type RtspServerHandle, type RtspSimMode } from '../sim/rtsp/index.ts';
 import { startTcpDevice, type TcpDeviceHandle } from '../sim/tcp-device.ts';
+import { authHeaders } from '../support/auth.ts';
 import { startAgent, startServer, tempDir, type AgentProcess, type ServerProcess } from '../support/processes.ts';
 
 const SITE = 'e2e-image-01';
@@ -79,6 +80,7 @@ describe('image verdicts end to end (RTSP simulator → agent → server API)', 
         `    rtsp: { url: "${rtsp.url('/cam1')}", username: ${USER}, password: ${PASS} }`,
         '',
       ].join('\n'),
+      { mode: 0o600 },
     );
     agent = startAgent(config, agentLog);
   }, 240_000);
@@ -91,7 +93,7 @@ describe('image verdicts end to end (RTSP simulator → agent → server API)', 
   });
 
   const status = async (device = 'cam1'): Promise<DeviceStatus | undefined> => {
-    const res = await fetch(`${server.url}/api/v1/sites/${SITE}/devices/${device}`).catch(() => undefined);
+    const res = await fetch(`${server.url}/api/v1/sites/${SITE}/devices/${device}`, { headers: authHeaders() }).catch(() => undefined);
     return res?.ok ? ((await res.json()) as DeviceStatus) : undefined;
   };
   const imageWords = (conditions: readonly string[]) => conditions.filter((c) => IMAGE_WORDS.includes(c));
@@ -158,7 +160,7 @@ describe('image verdicts end to end (RTSP simulator → agent → server API)', 
       return lastSent && s?.thumbnail?.at === lastSent.thumbnail!.at ? { s, lastSent } : undefined;
     }, { timeoutMs: 15_000, what: 'the device status to point at the last thumbnail sent' });
     expect(s.thumbnail).toMatchObject({ url: expect.stringMatching(new RegExp(`^/api/v1/sites/${SITE}/devices/cam1/thumbnail\\?at=\\d+$`)), at: expect.any(String) });
-    const res = await fetch(`${server.url}${s.thumbnail!.url}`);
+    const res = await fetch(`${server.url}${s.thumbnail!.url}`, { headers: authHeaders() });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('image/jpeg');
     const jpeg = Buffer.from(await res.arrayBuffer());
@@ -166,15 +168,15 @@ describe('image verdicts end to end (RTSP simulator → agent → server API)', 
     expect(jpeg.equals(Buffer.from(lastSent.thumbnail!.base64, 'base64'))).toBe(true);
 
     // No thumbnail for a device that sends none, and none for a device that does not exist: JSON errors.
-    const none = await fetch(`${server.url}/api/v1/sites/${SITE}/devices/gw/thumbnail`);
+    const none = await fetch(`${server.url}/api/v1/sites/${SITE}/devices/gw/thumbnail`, { headers: authHeaders() });
     expect(none.status).toBe(404);
     expect(await none.json()).toMatchObject({ error: { code: 'not-found' } });
-    const unknown = await fetch(`${server.url}/api/v1/sites/${SITE}/devices/nope/thumbnail`);
+    const unknown = await fetch(`${server.url}/api/v1/sites/${SITE}/devices/nope/thumbnail`, { headers: authHeaders() });
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toMatchObject({ error: { code: 'unknown-device' } });
 
     // History holds the image metrics, never the picture.
-    const history = (await (await fetch(`${server.url}/api/v1/sites/${SITE}/devices/cam1/history`)).json()) as { samples: Record<string, unknown>[] };
+    const history = (await (await fetch(`${server.url}/api/v1/sites/${SITE}/devices/cam1/history`, { headers: authHeaders() })).json()) as { samples: Record<string, unknown>[] };
     expect(history.samples.some((x) => typeof x.sharpnessRatio === 'number')).toBe(true);
     expect(history.samples.every((x) => !('thumbnail' in x) && !Object.values(x).some((v) => typeof v === 'string' && v.length > 1000))).toBe(true);
   }, TEST_TIMEOUT_MS);

@@ -9,6 +9,7 @@ import { topics, type ClientToServerEvents, type ServerToClientEvents, type Site
 import { createDatabase, startMosquitto, waitFor, type MosquittoHandle } from '../harness/index.ts';
 import { startInProcess, type InProcessServer } from '../bench/ingest/inprocess.ts';
 import { announce, connect, presence, telemetry } from '../bench/ingest/sim-agents.ts';
+import { authHeaders, socketAuth } from '../support/auth.ts';
 
 const DB = 'camfleet_server_api';
 const SITE = 'api-shop-01';
@@ -60,7 +61,7 @@ describe('server API on real services', () => {
   });
 
   const post = (path: string, body: string, type = 'application/json') =>
-    fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': type }, body });
+    fetch(`${server.url}${path}`, { method: 'POST', headers: { ...authHeaders(), 'content-type': type }, body });
 
   describe('inventory import', () => {
     it('stores the inventory of a valid site YAML, without any credential', async () => {
@@ -71,7 +72,7 @@ describe('server API on real services', () => {
       const stored = JSON.stringify(rows[0]?.inventory);
       expect(stored).toContain('"model":"M3085-V"');
       expect(stored).not.toMatch(/secret|password|username|onvif|mqtt/);
-      const site = (await (await fetch(`${server.url}/api/v1/sites/import-shop-07`)).json()) as { site: { region: string }; devices: { device: string; parent?: string }[] };
+      const site = (await (await fetch(`${server.url}/api/v1/sites/import-shop-07`, { headers: authHeaders() })).json()) as { site: { region: string }; devices: { device: string; parent?: string }[] };
       expect(site.site.region).toBe('west');
       expect(site.devices.find((d) => d.device === 'cam1')?.parent).toBe('gw');
       // The same text as JSON works too.
@@ -143,7 +144,7 @@ describe('server API on real services', () => {
   });
 
   it('pushes a subscribed site\'s snapshot, then its coalesced changes, to the site room', async () => {
-    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = ioClient(server.url, { transports: ['websocket'] });
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = ioClient(server.url, { transports: ['websocket'], ...socketAuth() });
     try {
       const snapshots: SiteSnapshot[] = [];
       const updates: SiteUpdate[] = [];
@@ -162,8 +163,8 @@ describe('server API on real services', () => {
   });
 
   it('exposes the ingest metrics in Prometheus format', async () => {
-    await expect.poll(async () => (await fetch(`${server.url}/metrics`)).text(), { timeout: 10_000 }).toContain('camfleet_timeseries_write_batches_total');
-    const text = await (await fetch(`${server.url}/metrics`)).text();
+    await expect.poll(async () => (await fetch(`${server.url}/metrics`, { headers: authHeaders() })).text(), { timeout: 10_000 }).toContain('camfleet_timeseries_write_batches_total');
+    const text = await (await fetch(`${server.url}/metrics`, { headers: authHeaders() })).text();
     for (const name of ['camfleet_ingest_messages_total', 'camfleet_ingest_samples_total', 'camfleet_timeseries_buffered_samples', 'camfleet_ingest_lag_seconds_bucket', 'camfleet_socket_clients']) {
       expect(text).toContain(name);
     }
@@ -176,7 +177,7 @@ describe('server API on real services', () => {
     }
     await waitFor(() => server.metric('camfleet_ingest_messages_total', { kind: 'telemetry' }) === 61, { timeoutMs: 10_000, what: 'the 60 batches' });
     await server.app.core.timeseries.flush();
-    const q = (from: number, to: number) => fetch(`${server.url}/api/v1/sites/${SITE}/devices/gw/history?from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`).then((r) => r.json() as Promise<{ source: string; stepMs: number; samples: { at: string; reachable: number }[] }>);
+    const q = (from: number, to: number) => fetch(`${server.url}/api/v1/sites/${SITE}/devices/gw/history?from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`, { headers: authHeaders() }).then((r) => r.json() as Promise<{ source: string; stepMs: number; samples: { at: string; reachable: number }[] }>);
     const short = await q(base, base + 20 * 60_000);
     expect(short).toMatchObject({ source: 'raw', stepMs: 0 });
     expect(short.samples).toHaveLength(11);
@@ -185,7 +186,7 @@ describe('server API on real services', () => {
     expect(long.stepMs).toBeGreaterThanOrEqual(60_000);
     expect(long.samples.length).toBeLessThan(60);
     expect(long.samples.every((s) => s.reachable === 1)).toBe(true);
-    const bad = await fetch(`${server.url}/api/v1/sites/${SITE}/devices/gw/history?from=yesterday`);
+    const bad = await fetch(`${server.url}/api/v1/sites/${SITE}/devices/gw/history?from=yesterday`, { headers: authHeaders() });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { field: string } }).error.field).toBe('from');
   });

@@ -8,6 +8,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { topics, type DeviceStatus, type SiteStatus } from '@camfleet/shared';
 import { createDatabase, startMosquitto, waitFor, type MosquittoHandle } from '../harness/index.ts';
+import { authHeaders } from '../support/auth.ts';
 import { startServer, tempDir, type ServerProcess } from '../support/processes.ts';
 import { announce, connect, telemetry } from '../bench/ingest/sim-agents.ts';
 import { scrape } from '../bench/ingest/metrics.ts';
@@ -49,7 +50,7 @@ describe('SIGKILL and restart', () => {
     agent.publishAsync(topics.telemetry(site), JSON.stringify(telemetry(site, seq, BASE + seq * 10_000, DEVICES, down)), { qos: 1 });
   const stored = async () => (await influx.query<{ count: number }>('SELECT count(reachable) FROM device_sample'))[0]?.count ?? 0;
   const siteView = async (s: ServerProcess, site: string) =>
-    (await (await fetch(`${s.url}/api/v1/sites/${site}`)).json()) as { site: SiteStatus; devices: DeviceStatus[] };
+    (await (await fetch(`${s.url}/api/v1/sites/${site}`, { headers: authHeaders() })).json()) as { site: SiteStatus; devices: DeviceStatus[] };
 
   it('restores fleet state, takes what the broker kept, and stores each sample once', { timeout: 180_000 }, async () => {
     server = await startServer({ name: 'restart', env });

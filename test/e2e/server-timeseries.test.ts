@@ -8,6 +8,7 @@ import { topics } from '@camfleet/shared';
 import { createDatabase, startMosquitto, waitFor, type MosquittoHandle } from '../harness/index.ts';
 import { startInProcess, type InProcessServer } from '../bench/ingest/inprocess.ts';
 import { announce, connect, telemetry } from '../bench/ingest/sim-agents.ts';
+import { authHeaders } from '../support/auth.ts';
 import { backfillRollups } from '../../server/src/timeseries/influx-schema.ts';
 
 const DB = 'camfleet_rollups';
@@ -68,7 +69,7 @@ describe('InfluxDB retention and rollups', () => {
 
     // A range that starts before raw retention is answered from the 5-minute rollup.
     const from = new Date(now - 3 * 3600_000).toISOString();
-    const res = await fetch(`${server.url}/api/v1/sites/${SITE}/devices/cam1/history?from=${from}&to=${new Date(now).toISOString()}`);
+    const res = await fetch(`${server.url}/api/v1/sites/${SITE}/devices/cam1/history?from=${from}&to=${new Date(now).toISOString()}`, { headers: authHeaders() });
     const body = (await res.json()) as { source: string; stepMs: number; samples: { at: string; reachable: number; latencyMs?: number }[] };
     expect(body.source).toBe('5m');
     expect(body.stepMs).toBe(300_000);

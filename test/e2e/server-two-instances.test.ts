@@ -9,6 +9,7 @@ import { io as ioClient, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { topics, type ClientToServerEvents, type DeviceStatus, type ServerToClientEvents } from '@camfleet/shared';
 import { createDatabase, startMosquitto, waitFor, type MosquittoHandle } from '../harness/index.ts';
+import { authHeaders, socketAuth } from '../support/auth.ts';
 import { startServer, type ServerProcess } from '../support/processes.ts';
 import { announce, connect, telemetry } from '../bench/ingest/sim-agents.ts';
 import { scrape } from '../bench/ingest/metrics.ts';
@@ -38,7 +39,7 @@ describe('two server instances', () => {
       CAMFLEET_STALE_AFTER_S: '86400' };
     servers.push(...(await Promise.all([startServer({ name: 'pair-a', env }), startServer({ name: 'pair-b', env })])));
     servers.forEach((s, i) => {
-      const socket: Client = ioClient(s.url, { transports: ['websocket'] });
+      const socket: Client = ioClient(s.url, { transports: ['websocket'], ...socketAuth() });
       socket.on('devices:update', (list) => seen[i]!.push(...list));
       // A client that reconnects gets a snapshot, then deltas: both count as what it sees.
       socket.on('fleet:snapshot', (snap) => seen[i]!.push(...snap.devices));
@@ -48,7 +49,7 @@ describe('two server instances', () => {
     agent = await connect(mosquitto.url);
     await announce(agent, SITES, DEVICES);
     await waitFor(async () => {
-      for (const s of servers) if (((await (await fetch(`${s.url}/api/v1/sites`)).json()) as { sites: unknown[] }).sites.length !== SITES.length) return false;
+      for (const s of servers) if (((await (await fetch(`${s.url}/api/v1/sites`, { headers: authHeaders() })).json()) as { sites: unknown[] }).sites.length !== SITES.length) return false;
       return true;
     }, { timeoutMs: 15_000, what: 'both instances to know every site' });
     // The adapter's heartbeats: each instance has seen the other before telemetry starts.
@@ -104,7 +105,7 @@ describe('two server instances', () => {
     }
     // And the REST view of both agrees.
     for (const s of servers) {
-      const view = (await (await fetch(`${s.url}/api/v1/fleet`)).json()) as { summary: { byState: Record<string, number> } };
+      const view = (await (await fetch(`${s.url}/api/v1/fleet`, { headers: authHeaders() })).json()) as { summary: { byState: Record<string, number> } };
       expect(view.summary.byState.UP).toBe(SITES.length * DEVICES);
     }
   });

@@ -5,10 +5,11 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { InfluxDB } from 'influx';
 import mqtt from 'mqtt';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDatabase } from '../harness/index.ts';
 import { startSimSite, type SimSite } from '../sim/site.ts';
+import { authHeaders, signedInContext } from '../support/auth.ts';
 import { launchBrowser, screenshot } from '../support/browser.ts';
 import { startAgent, startServer, tempDir, type AgentProcess, type ServerProcess } from '../support/processes.ts';
 
@@ -20,6 +21,7 @@ describe('walking skeleton on real services', () => {
   let server: ServerProcess;
   let agent: AgentProcess;
   let browser: Browser;
+  let ctx: BrowserContext;
   let page: Page;
   let influx: InfluxDB;
 
@@ -38,16 +40,18 @@ describe('walking skeleton on real services', () => {
     });
     const dir = tempDir('agent');
     const config = path.join(dir, 'site.yaml');
-    writeFileSync(config, site.yaml({ mqttUrl: inject('mosquittoUrl'), stateDir: path.join(dir, 'state'), intervalS: 2, timeoutS: 1, keepaliveS: 2 }));
+    writeFileSync(config, site.yaml({ mqttUrl: inject('mosquittoUrl'), stateDir: path.join(dir, 'state'), intervalS: 2, timeoutS: 1, keepaliveS: 2 }), { mode: 0o600 });
     agent = startAgent(config, path.join(dir, 'agent.log'));
     influx = new InfluxDB({ host: '127.0.0.1', port: Number(new URL(influxUrl).port), database: DB });
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    ctx = await signedInContext(browser, server.url, { viewport: { width: 1366, height: 768 } });
+    page = await ctx.newPage();
     page.setDefaultTimeout(2000); // expect.poll retries; one attribute read must not wait long
     await page.goto(server.url);
   });
 
   afterAll(async () => {
+    await ctx?.close();
     await browser?.close();
     await agent?.stop();
     await server?.stop();
@@ -92,7 +96,7 @@ describe('walking skeleton on real services', () => {
     const client = await mqtt.connectAsync(inject('mosquittoUrl'), { protocolVersion: 5 });
     const topic = `camfleet/v1/${SITE}/telemetry`;
     const metric = async (reason: string) => {
-      const text = await (await fetch(`${server.url}/metrics`)).text();
+      const text = await (await fetch(`${server.url}/metrics`, { headers: authHeaders() })).text();
       const m = new RegExp(`camfleet_ingest_rejected_total\\{reason="${reason}"\\} (\\d+)`).exec(text);
       return m ? Number(m[1]) : 0;
     };
@@ -109,7 +113,7 @@ describe('walking skeleton on real services', () => {
     const valid = { v: 1, site: SITE, agent: 'manual', seq: 2_000_000_000, at, samples: [{ device: 'extra-cam', at, reachable: true, conditions: [], metrics: { latencyMs: 4.5 } }] };
     await client.publishAsync(topic, JSON.stringify(valid), { qos: 1 });
     await client.endAsync();
-    await expect.poll(async () => (await fetch(`${server.url}/api/v1/sites/${SITE}/devices/extra-cam`)).status, { timeout: 10_000 }).toBe(200);
+    await expect.poll(async () => (await fetch(`${server.url}/api/v1/sites/${SITE}/devices/extra-cam`, { headers: authHeaders() })).status, { timeout: 10_000 }).toBe(200);
     await expect.poll(async () => (await influx.query(`SELECT latencyMs FROM device_sample WHERE device = 'extra-cam'`)).length, { timeout: 10_000 }).toBe(1);
   });
 

@@ -78,7 +78,7 @@ async function main(): Promise<void> {
     reboot: { enabled: false },
     devices: [{ id: 'gw', segment: 'gateway' }, ...devices],
   };
-  writeFileSync(config, JSON.stringify(yaml, null, 1)); // JSON is YAML
+  writeFileSync(config, JSON.stringify(yaml, null, 1), { mode: 0o600 }); // JSON is YAML; it holds the cameras' passwords: owner-only
   const observer = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
   await observer.subscribeAsync('camfleet/v1/bench-01/telemetry', { qos: 1 });
   const agent = startAgent(config, path.join(dir, 'agent.log'));

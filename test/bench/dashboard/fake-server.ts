@@ -247,6 +247,8 @@ export async function startFakeServer(dist: string, fleet: FakeFleet): Promise<F
       return;
     }
     if (p === '/healthz') return json(res, 200, { status: 'ok' });
+    // The dashboard asks who is logged in before it shows anything: an admin, as on a real server.
+    if (p === '/api/v1/session') return json(res, 200, { username: 'admin', role: 'admin' });
     if (p === '/api/v1/cases') {
       const state = url.searchParams.get('state');
       const limit = Number(url.searchParams.get('limit') ?? 100);

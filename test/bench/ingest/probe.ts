@@ -4,8 +4,9 @@
 import { io as ioClient } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '@camfleet/shared';
 import type { Socket } from 'socket.io-client';
+import { socketAuth } from '../../support/auth.ts';
 
-const socket: Socket<ServerToClientEvents, ClientToServerEvents> = ioClient(process.argv[2]!, { transports: ['websocket'] });
+const socket: Socket<ServerToClientEvents, ClientToServerEvents> = ioClient(process.argv[2]!, { transports: ['websocket'], ...socketAuth() });
 const delays: number[] = [];
 let updates = 0;
 let collecting = false;

@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDatabase, freePort, spawnLogged, startInflux, startMosquitto, startPostgres, stopProcess, tailLog, waitFor } from '../../harness/index.ts';
+import { authHeaders, testAuthEnv } from '../../support/auth.ts';
 import { REPO, tempDir } from '../../support/processes.ts';
 import { brokerCeiling, influxCeiling } from './ceilings.ts';
 import { delayProbe, startLoad } from './load.ts';
@@ -54,7 +55,7 @@ function cpuSeconds(pid: number): number {
 
 /** Upper bucket bounds holding the 50th and 99th percentile of the server's push-delay histogram. */
 async function pushPercentiles(url: string): Promise<{ p50: string; p99: string }> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+  const text = await (await fetch(`${url}/metrics`, { headers: authHeaders() })).text();
   const buckets = [...text.matchAll(/^camfleet_push_delay_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm)].map((m) => [m[1]!, Number(m[2])] as const);
   const total = buckets.at(-1)?.[1] ?? 0;
   const at = (q: number) => buckets.find(([, n]) => n >= q * total)?.[0] ?? '?';
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
       logFile,
       cwd: REPO,
       env: {
-        ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', CAMFLEET_DATA_DIR: path.join(dir, 'data'),
+        ...process.env, ...testAuthEnv(), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', CAMFLEET_DATA_DIR: path.join(dir, 'data'),
         CAMFLEET_MQTT_URL: mosquitto.url, CAMFLEET_INFLUX_URL: `${influxd.url}/camfleet`, CAMFLEET_DATABASE_URL: databaseUrl,
       },
     });
