@@ -90,9 +90,10 @@ export async function createCore(config: ServerConfig, log: (msg: string) => voi
   const claims = new BatchClaims(ingestDb, { log });
   claims.start();
   const instanceId = config.mqttClientId ?? `camfleet-server-${os.hostname()}-${config.port}`;
-  // With InfluxDB, taken telemetry is journaled until it is stored: a SIGKILL loses nothing (docs/timeseries.md).
-  const journal = timeseries.kind === 'influxdb' ? new IngestJournal(path.join(config.dataDir, 'ingest-journal'), log) : undefined;
-  if (journal) metrics.gauge('camfleet_ingest_journal_segments', 'Journal segments holding telemetry not yet stored', () => journal.openSegments);
+  // Taken telemetry is journaled until it is stored (in InfluxDB, or on disk by the embedded store): a SIGKILL
+  // loses nothing (docs/timeseries.md).
+  const journal = new IngestJournal(path.join(config.dataDir, 'ingest-journal'), log);
+  metrics.gauge('camfleet_ingest_journal_segments', 'Journal segments holding telemetry not yet stored', () => journal.openSegments);
   let ingest: Ingest | undefined;
   const commands = new CommandBroker(async (topic, payload) => {
     if (!ingest) throw new Error('not connected to the broker');
@@ -103,7 +104,7 @@ export async function createCore(config: ServerConfig, log: (msg: string) => voi
     metrics,
     isKnownSite: (site) => fleet.hasSite(site),
     claims,
-    ...(journal ? { journal } : {}),
+    journal,
     log,
   });
   const tick = setInterval(() => fleet.tick(), 5000);
@@ -134,15 +135,13 @@ export async function createCore(config: ServerConfig, log: (msg: string) => voi
           ? await step('cannot read CAMFLEET_MQTT_SITE_CREDENTIALS', async () => readSiteCredentials(config.mqttSiteCredentials!))
           : undefined;
         const auth = sites ? { sites, server: serverLogin, onReject: (reason: 'site-mismatch' | 'bad-topic', topic: string, detail: string) => dispatcher.rejectedByBroker(reason, topic, detail) } : undefined;
-        core.broker = await step(`cannot start the embedded MQTT broker on port ${config.mqttPort} (set CAMFLEET_MQTT_PORT to move it)`, () => startEmbeddedBroker(config.mqttPort, '0.0.0.0', auth));
+        core.broker = await step(`cannot start the embedded MQTT broker on port ${config.mqttPort} (set CAMFLEET_MQTT_PORT to move it)`, () => startEmbeddedBroker(config.mqttPort, '0.0.0.0', auth, log));
         if (sites) Object.assign(config, { mqttUsername: serverLogin.username, mqttPassword: serverLogin.password });
       }
-      if (journal) {
-        // What a killed server had taken but not stored: applied and stored before new telemetry comes in.
-        const left = journal.leftovers();
-        await Promise.all(left.records.map((r) => dispatcher.dispatch(r.topic, r.payload, undefined, true))); // claims batch up
-        left.replayed();
-      }
+      // What a killed server had taken but not stored: applied and stored before new telemetry comes in.
+      const left = journal.leftovers();
+      await Promise.all(left.records.map((r) => dispatcher.dispatch(r.topic, r.payload, undefined, true))); // claims batch up
+      left.replayed();
       const url = config.mqttUrl ?? core.broker!.url;
       ingest = await step('cannot reach the MQTT broker (CAMFLEET_MQTT_URL)', () => startIngest({
         url,
@@ -166,7 +165,7 @@ export async function createCore(config: ServerConfig, log: (msg: string) => voi
       await claims.close().catch(() => {});
       await core.broker?.close().catch(() => {});
       await timeseries.close().catch((e: unknown) => log(`time-series flush at shutdown failed: ${String(e)}`));
-      journal?.close();
+      journal.close();
       await cases.close().catch(() => {});
       await persistence.close().catch(() => {});
       if (ingestDb !== db) await ingestDb.close().catch(() => {});

@@ -1,6 +1,10 @@
 // The case service: evaluates a site each time FleetState has applied its telemetry or presence ('evaluated'), runs
 // the pure engine, applies its commands through the store, keeps the agent-offline case's after-the-fact analysis
 // up to date, and runs the notification outbox. Emits 'changed' with every case it changed (socket.io pushes them).
+// A site's active cases come from an in-memory copy (active-cache.ts), and evaluations of one site coalesce: while
+// one waits to start, more 'evaluated' events for the site join it — it reads the site's state when it starts, so
+// the newest state is never skipped. A burst of changes of one site thus costs one evaluation and no query unless a
+// case changes (docs/cases.md, "Several server instances").
 import { EventEmitter } from 'node:events';
 import { AGENT_ROOT, type CaseRecord } from '@camfleet/shared';
 import type { Database } from '../db/types.ts';
@@ -8,6 +12,7 @@ import { createNotifiers, type NotifierRegistry } from '../notify/registry.ts';
 import { Outbox } from '../notify/outbox.ts';
 import type { FleetState } from '../state/fleet-state.ts';
 import type { TimeSeriesStore } from '../timeseries/types.ts';
+import { ActiveCaseCache } from './active-cache.ts';
 import { agentOfflineDraft, analyzeOutage } from './agent-offline.ts';
 import { casesConfigFromEnv, directoryFor, type CasesConfig } from './config.ts';
 import { CaseEngine, type CaseCommand } from './engine.ts';
@@ -28,12 +33,16 @@ export interface CaseServiceOptions {
   tickMs?: number;
   /** Notification grouping and delivery. */
   notifyTickMs?: number;
+  /** Fleet-wide re-read of the active cases (catches a peer's change whose message was lost). */
+  reconcileMs?: number;
 }
 
 /** The agent's buffered telemetry is re-read for the after-the-fact analysis at most this often per site. */
 const ANALYSIS_EVERY_MS = 5000;
 /** How long shutdown waits for a notification round in flight. */
 const CLOSE_WAIT_MS = 2000;
+/** How often the active-case copy is compared with the database as a whole. */
+const RECONCILE_MS = 30_000;
 
 export class CaseService extends EventEmitter<{ changed: [CaseRecord[]] }> {
   readonly config: CasesConfig;
@@ -43,7 +52,11 @@ export class CaseService extends EventEmitter<{ changed: [CaseRecord[]] }> {
   readonly maintenance: MaintenanceStore;
   readonly outbox: Outbox;
   readonly clock: () => number;
+  /** Active cases per site, in memory (active-cache.ts). */
+  readonly activeCases: ActiveCaseCache;
   private readonly chains = new Map<string, Promise<void>>();
+  /** Site → its evaluation that has not started yet (later calls join it). */
+  private readonly waiting = new Map<string, Promise<void>>();
   private readonly lastPoll = new Map<string, number>();
   private readonly lastAnalysis = new Map<string, number>();
   private readonly timers: NodeJS.Timeout[] = [];
@@ -57,6 +70,7 @@ export class CaseService extends EventEmitter<{ changed: [CaseRecord[]] }> {
     this.clock = opts.clock ?? Date.now;
     this.engine = new CaseEngine(this.config.engine);
     this.store = new CaseStore(opts.db);
+    this.activeCases = new ActiveCaseCache(this.store);
     this.queries = new CaseQueries(opts.db);
     this.maintenance = new MaintenanceStore(opts.db);
     this.outbox = new Outbox(opts.db, opts.notifiers ?? createNotifiers(this.config.notify, this.clock), {
@@ -78,12 +92,24 @@ export class CaseService extends EventEmitter<{ changed: [CaseRecord[]] }> {
     };
     every(this.opts.tickMs ?? 5000, () => this.tick());
     every(this.opts.notifyTickMs ?? 500, () => this.notify());
+    every(this.opts.reconcileMs ?? RECONCILE_MS, () => this.activeCases.reconcile());
   }
 
-  /** Evaluates one site; calls for the same site run one after another. */
+  /**
+   * Evaluates one site once its state as it is now has been evaluated: calls for the same site run one after
+   * another, and calls made while an evaluation waits to start share it (it reads the state when it starts).
+   */
   evaluate(site: string): Promise<void> {
+    const waiting = this.waiting.get(site);
+    if (waiting) return waiting;
     const prev = this.chains.get(site) ?? Promise.resolve();
-    const next = prev.then(() => this.evaluateNow(site)).catch((err: unknown) => this.opts.log(`cases: evaluating ${site} failed: ${errText(err)}`));
+    const next = prev
+      .then(() => {
+        this.waiting.delete(site); // from here on, a change of the site needs an evaluation of its own
+        return this.evaluateNow(site);
+      })
+      .catch((err: unknown) => this.opts.log(`cases: evaluating ${site} failed: ${errText(err)}`));
+    this.waiting.set(site, next);
     this.chains.set(site, next);
     void next.finally(() => {
       if (this.chains.get(site) === next) this.chains.delete(site);
@@ -98,7 +124,7 @@ export class CaseService extends EventEmitter<{ changed: [CaseRecord[]] }> {
     const now = this.clock();
     const poll = isFreshPoll(view, this.lastPoll.get(site) ?? 0, now);
     if (poll) this.lastPoll.set(site, view.newestSampleMs);
-    const active = await this.store.active(site);
+    const active = await this.activeCases.get(site);
     const silenced = this.maintenance.silenced(site, now);
     const commands = this.engine.evaluate({
       at: now,
@@ -116,9 +142,25 @@ export class CaseService extends EventEmitter<{ changed: [CaseRecord[]] }> {
     const changes: CaseChange[] = [];
     for (const cmd of commands) {
       const change = await this.apply(cmd, view);
+      this.track(site, cmd, change);
       if (change) changes.push(change);
     }
     this.publish(changes);
+  }
+
+  /** Keeps the active-case copy in step with what the database answered to a command. */
+  private track(site: string, cmd: CaseCommand, change: CaseChange | null): void {
+    if (change?.active !== undefined) this.activeCases.applyChange(site, change.record.id, change.active);
+    const opening = cmd.kind === 'open' || cmd.kind === 'open-agent-offline';
+    // Opening met an active case (another instance opened it: the unique index decided), or an update found the
+    // case no longer active (resolved by an operator or a peer): the copy of this site is behind.
+    // (Opening that yields nothing is an episode an operator resolved: nothing to reload.)
+    if (opening ? change !== null && change.event !== 'opened' : change === null) this.activeCases.invalidate(site);
+  }
+
+  /** Another instance changed cases of these sites (cases/realtime.ts): re-read them before their next evaluation. */
+  peerChanged(sites: readonly string[]): void {
+    for (const site of sites) this.activeCases.invalidate(site);
   }
 
   private async apply(cmd: CaseCommand, view: SiteView): Promise<CaseChange | null> {
@@ -179,9 +221,11 @@ export class CaseService extends EventEmitter<{ changed: [CaseRecord[]] }> {
     return this.notifying;
   }
 
-  /** Tells listeners (socket.io) which cases changed. */
+  /** Tells listeners (socket.io) which cases changed. Bare records come from operators' actions (the API). */
   publish(changes: readonly (CaseChange | CaseRecord)[]): void {
     if (changes.length === 0) return;
+    // Made outside the site's evaluation, possibly while one runs: reload the site rather than patch the copy.
+    for (const c of changes) if (!('record' in c)) this.activeCases.invalidate(c.site);
     this.emit('changed', changes.map((c) => ('record' in c ? c.record : c)));
   }
 
@@ -192,6 +236,7 @@ export class CaseService extends EventEmitter<{ changed: [CaseRecord[]] }> {
     if (!record) return null;
     const device = record.rootCause !== AGENT_ROOT ? record.rootCause : null;
     const change = await this.store.resolve(id, { at: now, actor, reason: 'operator', ...(comment ? { comment } : {}), suppressed: this.maintenance.isSilenced(record.site, device, now) });
+    this.activeCases.invalidate(record.site);
     if (change) this.publish([change]);
     return change;
   }

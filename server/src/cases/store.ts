@@ -12,11 +12,31 @@ import { CASE_COLUMNS, int, toCase, type Row } from './rows.ts';
 export interface CaseChange {
   record: CaseRecord;
   event?: 'opened' | 'resolved';
+  /** What the engine needs of the row now (the active-case cache); null once the case is no longer active. */
+  active?: ActiveCase | null;
 }
 
 export const SYSTEM_ACTOR = 'camfleet';
 const ACTIVE = `state IN ('open', 'acknowledged')`;
 const ts = (ms: number) => new Date(ms).toISOString();
+const ACTIVE_COLUMNS = 'id, site_id, root_cause, fault, flapping, last_seen, signature';
+
+function toActive(r: Row): ActiveCase {
+  return {
+    id: int(r.id),
+    rootCause: String(r.root_cause),
+    fault: String(r.fault),
+    flapping: r.flapping === true,
+    lastSeenMs: new Date(r.last_seen as string).getTime(),
+    signature: String(r.signature),
+  };
+}
+
+/** A changed row as a CaseChange, with its cache entry. */
+function changed(r: Row, event?: 'opened' | 'resolved'): CaseChange {
+  const state = String(r.state);
+  return { record: toCase(r), ...(event ? { event } : {}), active: state === 'open' || state === 'acknowledged' ? toActive(r) : null };
+}
 
 /** Recurrence window (DOMAIN §4.3: the same failure within 3 months of a repair). */
 const RECURRENCE = `interval '3 months'`;
@@ -25,15 +45,21 @@ export class CaseStore {
   constructor(private readonly db: Database) {}
 
   async active(site: string): Promise<ActiveCase[]> {
-    const { rows } = await this.db.query(`SELECT id, root_cause, fault, flapping, last_seen, signature FROM cases WHERE site_id = $1 AND ${ACTIVE}`, [site]);
-    return rows.map((r) => ({
-      id: int(r.id),
-      rootCause: String(r.root_cause),
-      fault: String(r.fault),
-      flapping: r.flapping === true,
-      lastSeenMs: new Date(r.last_seen as string).getTime(),
-      signature: String(r.signature),
-    }));
+    const { rows } = await this.db.query(`SELECT ${ACTIVE_COLUMNS} FROM cases WHERE site_id = $1 AND ${ACTIVE}`, [site]);
+    return rows.map(toActive);
+  }
+
+  /** Every active case of the fleet by site: one query (the partial index `cases_one_active` covers it). */
+  async allActive(): Promise<Map<string, ActiveCase[]>> {
+    const { rows } = await this.db.query(`SELECT ${ACTIVE_COLUMNS} FROM cases WHERE ${ACTIVE}`);
+    const bySite = new Map<string, ActiveCase[]>();
+    for (const r of rows) {
+      const site = String(r.site_id);
+      let list = bySite.get(site);
+      if (!list) bySite.set(site, (list = []));
+      list.push(toActive(r));
+    }
+    return bySite;
   }
 
   async open(d: CaseDraft, o: { flapping: boolean; firstSeen: number; at: number; suppressed: boolean }): Promise<CaseChange | null> {
@@ -68,7 +94,7 @@ export class CaseStore {
     );
     const r = rows[0];
     if (!r) return null;
-    return r.inserted === true ? { record: toCase(r), event: 'opened' } : { record: toCase(r) };
+    return r.inserted === true ? changed(r, 'opened') : changed(r);
   }
 
   async refresh(id: number, d: CaseDraft, o: { flapping: boolean; repeat: boolean; at: number }): Promise<CaseChange | null> {
@@ -87,7 +113,7 @@ export class CaseStore {
        SELECT * FROM up`,
       [id, ts(o.at), JSON.stringify(d.affected), JSON.stringify(d.detail), d.signature, d.severity, d.priority, d.siteWide, o.flapping, o.repeat ? 1 : 0],
     );
-    return rows[0] ? { record: toCase(rows[0]) } : null;
+    return rows[0] ? changed(rows[0]) : null;
   }
 
   async setFlapping(id: number, flapping: boolean, at: number): Promise<CaseChange | null> {
@@ -97,7 +123,7 @@ export class CaseStore {
        SELECT * FROM up`,
       [id, flapping, ts(at)],
     );
-    return rows[0] ? { record: toCase(rows[0]) } : null;
+    return rows[0] ? changed(rows[0]) : null;
   }
 
   /** Resolves an active case (by the engine or an operator); the first resolution notifies. */
@@ -115,7 +141,7 @@ export class CaseStore {
        SELECT * FROM up`,
       [id, ts(o.at), o.actor, o.reason, o.comment ?? null, o.suppressed],
     );
-    return rows[0] ? { record: toCase(rows[0]), event: 'resolved' } : null;
+    return rows[0] ? changed(rows[0], 'resolved') : null;
   }
 
   /** Records what the agent's buffered telemetry showed (agent-offline cases); logs it when it changed. */

@@ -25,6 +25,8 @@ export type SocketAuthenticator = (headers: IncomingHttpHeaders, token: string |
 
 interface InterServerEvents {
   'camfleet:peer': (msg: PeerMessage) => void;
+  /** Sites whose cases another instance changed (cases/realtime.ts): reload them before the next evaluation. */
+  'camfleet:cases': (msg: { sites: string[] }) => void;
 }
 
 export class Realtime {

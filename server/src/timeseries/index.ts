@@ -11,7 +11,8 @@ export function createTimeSeriesStore(
   log: (m: string) => void,
   onStored?: (points: number, lagS: number) => void,
 ): TimeSeriesStore {
-  if (!cfg.influxUrl) return new MemoryTimeSeriesStore();
+  // Embedded: kept across restarts in CAMFLEET_DATA_DIR/timeseries (embedded-disk.ts).
+  if (!cfg.influxUrl) return new MemoryTimeSeriesStore({ dir: path.join(cfg.dataDir, 'timeseries'), log });
   return new InfluxTimeSeriesStore({
     url: cfg.influxUrl,
     spillDir: path.join(cfg.dataDir, 'timeseries-spill'),

@@ -1,6 +1,10 @@
 // Embedded default: samples kept in process, per device, with bounded retention (age and count), plus
 // 5-minute and hourly rollups (the mean of every field per bucket) kept for longer — the same queries and
-// the same downsampling as InfluxDB (resolution.ts), for a single machine's fleet. Not kept across restarts.
+// the same downsampling as InfluxDB (resolution.ts), for a single machine's fleet. With a directory it is kept
+// across restarts (embedded-disk.ts): every write is appended there too, and `init()` loads it back.
+import { addBucket, addSample, regroup, STEP, type Bucket, type RollupKind } from './buckets.ts';
+import type { SeriesBuckets } from './embedded-codec.ts';
+import { EmbeddedDisk } from './embedded-disk.ts';
 import { planHistory, type HistoryPlan, type Retention } from './resolution.ts';
 import type { HistoryQuery, HistoryResult, SampleRow, StoreHealth, TimeSeriesStore } from './types.ts';
 
@@ -9,12 +13,11 @@ export interface MemoryStoreOptions {
   maxPerDevice?: number;
   rollup5mMs?: number;
   rollup1hMs?: number;
-}
-
-interface Bucket {
-  at: number;
-  sum: Record<string, number>;
-  n: Record<string, number>;
+  /** Keep the samples in this directory across restarts (CAMFLEET_DATA_DIR/timeseries); memory only without. */
+  dir?: string;
+  log?: (msg: string) => void;
+  /** The disk side's clock (segment days, retention of files); tests move it. */
+  now?: () => number;
 }
 
 interface Series {
@@ -24,45 +27,12 @@ interface Series {
   r1h: Map<number, Bucket>;
 }
 
-const STEP = { '5m': 300_000, '1h': 3600_000 } as const;
-
-function add(buckets: Map<number, Bucket>, step: number, row: SampleRow): void {
-  const at = Math.floor(row.at / step) * step;
-  let b = buckets.get(at);
-  if (!b) buckets.set(at, (b = { at, sum: {}, n: {} }));
-  for (const k in row.fields) {
-    const v = row.fields[k]!;
-    if (!Number.isFinite(v)) continue;
-    b.sum[k] = (b.sum[k] ?? 0) + v;
-    b.n[k] = (b.n[k] ?? 0) + 1;
-  }
-}
-
-/** Means of `items` (each a sum and count per field) grouped into buckets of `step` ms. */
-function regroup(items: Bucket[], step: number, site: string, device: string, segment?: string): SampleRow[] {
-  const grouped = new Map<number, Bucket>();
-  for (const it of items) {
-    const at = Math.floor(it.at / step) * step;
-    let g = grouped.get(at);
-    if (!g) grouped.set(at, (g = { at, sum: {}, n: {} }));
-    for (const k in it.sum) {
-      // Mean of means, like InfluxDB's mean() over a rollup.
-      g.sum[k] = (g.sum[k] ?? 0) + it.sum[k]! / it.n[k]!;
-      g.n[k] = (g.n[k] ?? 0) + 1;
-    }
-  }
-  return [...grouped.values()].sort((a, b) => a.at - b.at).map((g) => {
-    const fields: Record<string, number> = {};
-    for (const k in g.sum) fields[k] = g.sum[k]! / g.n[k]!;
-    return { site, device, ...(segment ? { segment } : {}), at: g.at, fields };
-  });
-}
-
 export class MemoryTimeSeriesStore implements TimeSeriesStore {
   readonly kind = 'embedded' as const;
   private readonly series = new Map<string, Series>();
   readonly retention: Retention;
   private readonly maxPerDevice: number;
+  private readonly disk: EmbeddedDisk | undefined;
 
   constructor(opts: MemoryStoreOptions = {}) {
     this.retention = {
@@ -71,16 +41,35 @@ export class MemoryTimeSeriesStore implements TimeSeriesStore {
       rollup1hMs: opts.rollup1hMs ?? 365 * 24 * 3600_000,
     };
     this.maxPerDevice = opts.maxPerDevice ?? 20_000;
+    this.disk = opts.dir
+      ? new EmbeddedDisk({ dir: opts.dir, retention: this.retention, log: opts.log ?? (() => {}), ...(opts.now ? { now: opts.now } : {}) })
+      : undefined;
   }
 
-  async init(): Promise<void> {}
+  /** Loads what an earlier run kept on disk (nothing without a directory). */
+  async init(): Promise<void> {
+    await this.disk?.open({
+      rows: (rows) => this.insert(rows),
+      buckets: (s, kind) => this.mergeBuckets(s, kind),
+    });
+  }
 
   write(rows: SampleRow[], onDurable?: () => void): void {
-    onDurable?.(); // nothing more durable to wait for in process
+    this.insert(rows);
+    if (this.disk) this.disk.append(rows, onDurable);
+    else onDurable?.(); // nothing more durable to wait for in process
+  }
+
+  private seriesOf(site: string, device: string): Series {
+    const key = `${site}/${device}`;
+    let s = this.series.get(key);
+    if (!s) this.series.set(key, (s = { raw: [], r5m: new Map(), r1h: new Map() }));
+    return s;
+  }
+
+  private insert(rows: SampleRow[]): void {
     for (const row of rows) {
-      const key = `${row.site}/${row.device}`;
-      let s = this.series.get(key);
-      if (!s) this.series.set(key, (s = { raw: [], r5m: new Map(), r1h: new Map() }));
+      const s = this.seriesOf(row.site, row.device);
       if (row.segment) s.segment = row.segment;
       const list = s.raw;
       // Batches normally arrive in time order; replayed ones may not, so insert in place.
@@ -90,11 +79,18 @@ export class MemoryTimeSeriesStore implements TimeSeriesStore {
         list[i - 1] = row; // same series and time: InfluxDB overwrites the point too
       } else {
         list.splice(i, 0, row);
-        add(s.r5m, STEP['5m'], row);
-        add(s.r1h, STEP['1h'], row);
+        addSample(s.r5m, STEP['5m'], row);
+        addSample(s.r1h, STEP['1h'], row);
       }
       this.trim(s, row.at);
     }
+  }
+
+  /** Rollup sums loaded from disk (compacted days). */
+  private mergeBuckets(from: SeriesBuckets, kind: RollupKind): void {
+    const s = this.seriesOf(from.site, from.device);
+    if (from.segment) s.segment ??= from.segment;
+    for (const b of from.buckets) addBucket(kind === '5m' ? s.r5m : s.r1h, b);
   }
 
   private trim(s: Series, now: number): void {
@@ -109,7 +105,9 @@ export class MemoryTimeSeriesStore implements TimeSeriesStore {
     }
   }
 
-  async flush(): Promise<void> {}
+  async flush(): Promise<void> {
+    await this.disk?.flush();
+  }
 
   async query(q: HistoryQuery): Promise<SampleRow[]> {
     const list = this.series.get(`${q.site}/${q.device}`)?.raw ?? [];
@@ -131,8 +129,14 @@ export class MemoryTimeSeriesStore implements TimeSeriesStore {
   }
 
   health(): StoreHealth {
-    return { state: 'up', buffered: 0 };
+    if (!this.disk) return { state: 'up', buffered: 0 };
+    const buffered = this.disk.pendingRows;
+    return this.disk.lastError
+      ? { state: 'degraded', buffered, detail: `cannot write to disk: ${this.disk.lastError}` }
+      : { state: 'up', buffered };
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.disk?.close();
+  }
 }

@@ -1,8 +1,9 @@
 // The on-disk part of the InfluxDB write buffer: when InfluxDB is slow or down and the in-memory buffer
 // is full, the oldest line-protocol batches move to files in CAMFLEET_DATA_DIR/timeseries-spill, one
 // write batch per file. They are replayed oldest first, survive a restart, and are bounded by size: past
-// the cap the oldest file goes, and its samples are counted as dropped (never silently).
-import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+// the cap the oldest file goes, and its samples are counted as dropped (never silently). A file is synced (data and
+// directory entry) before its batches count as stored: that releases their ingest-journal entries.
+import { closeSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ackAll, type Chunk } from './line-protocol.ts';
 
@@ -45,7 +46,19 @@ export class DiskSpill {
     const points = chunks.reduce((n, c) => n + c.points, 0);
     const oldest = Math.min(...chunks.map((c) => c.oldest));
     const name = `${String(Date.now()).padStart(15, '0')}-${String(this.counter++).padStart(9, '0')}-${points}-${Math.trunc(oldest)}.lp`;
-    writeFileSync(path.join(this.dir, name), text);
+    const fd = openSync(path.join(this.dir, name), 'w');
+    try {
+      writeFileSync(fd, text);
+      fdatasyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    const dirFd = openSync(this.dir, 'r');
+    try {
+      fsyncSync(dirFd);
+    } finally {
+      closeSync(dirFd);
+    }
     ackAll(chunks);
     const bytes = Buffer.byteLength(text);
     this.files.push({ name, points, bytes, oldest });
