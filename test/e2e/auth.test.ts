@@ -212,3 +212,25 @@ describe('first start', () => {
     await again.app.close();
   });
 });
+
+describe('login rate limit', () => {
+  it('answers 429 rate-limited past the per-address login budget, whatever the username', async () => {
+    const server = await startInProcess({
+      mqttPort: await freePort(), databaseUrl: undefined, influxUrl: undefined, mqttUrl: undefined,
+      dataDir: path.join(tempDir('login-limit'), 'data'), loginPerMin: 3,
+    }, 'login-limit');
+    try {
+      const statuses: number[] = [];
+      for (const username of ['a', 'b', 'c', 'd', 'admin']) {
+        const res = await fetch(`${server.url}/api/v1/session`, {
+          method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'wrong-password' }),
+        });
+        statuses.push(res.status);
+        if (res.status === 429) expect(((await res.json()) as { error: { code: string } }).error.code).toBe('rate-limited');
+      }
+      expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    } finally {
+      await server.close();
+    }
+  });
+});
