@@ -72,7 +72,7 @@ export class Agent {
     this.settings = resolveSchedule(config.poll, this.registry);
     this.policy = resolveRebootPolicy(config.reboot);
     this.devices = new Map(config.devices.map((d) => [d.id, d]));
-    this.seq = new SequenceCounter(config.stateDir);
+    this.seq = new SequenceCounter(config.stateDir, (msg) => this.log(msg));
     this.outbox = new Outbox(config.stateDir, outboxBytes(config));
     this.publisher = this.makePublisher();
     this.gc = opts.collectAfterCycle === false ? undefined : collector();
@@ -269,7 +269,12 @@ export class Agent {
     if (!summary) return;
     this.reporting = true;
     try {
-      this.log(`outbox full (${Math.round(this.outbox.maxBytes / 1048576)} MB): dropped ${summary.messages} oldest messages (${summary.samples} samples)`);
+      // Say what happened: a full outbox drops the oldest messages, a full disk keeps new ones from being written.
+      const parts = [
+        summary.messages > 0 ? `outbox full (${Math.round(this.outbox.maxBytes / 1048576)} MB): dropped ${summary.messages} oldest messages` : '',
+        summary.unwritten > 0 ? `${summary.unwritten} messages could not be written (disk full or unwritable)` : '',
+      ].filter(Boolean);
+      this.log(`${parts.join('; ')} — ${summary.samples} samples lost; ${this.outbox.dropped} messages dropped in total`);
       this.event('outbox-dropped', this.config.agentDevice, { ...summary, droppedTotal: this.outbox.dropped, capBytes: this.outbox.maxBytes });
     } finally {
       this.reporting = false;

@@ -5,6 +5,8 @@ export async function openPostgres(url: string, max = 8): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5000 });
   // An idle client losing its connection (PostgreSQL restart) must not crash the process.
   pool.on('error', () => {});
+  // …and neither may a checked-out one (a session() between two statements): its query fails, the process lives.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const client = await pool.connect(); // fail fast at start-up with a clear error
   client.release();
   return {

@@ -5,7 +5,7 @@
 // With an external broker the session is persistent (stable client id, clean start off, session expiry):
 // while an instance restarts — even after SIGKILL — the broker queues its share of QoS 1 telemetry.
 import os from 'node:os';
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt, { type ISubscriptionMap, type MqttClient } from 'mqtt';
 import { redactUrl, TOPIC_ROOT } from '@camfleet/shared';
 import type { Dispatcher } from './dispatcher.ts';
 
@@ -61,7 +61,10 @@ export async function startIngest(opts: IngestOptions): Promise<Ingest> {
   client.on('connect', () => {
     if (everConnected) opts.log(`MQTT: reconnected to ${redactUrl(opts.url)}`);
     everConnected = true;
-    client.subscribe(subscriptions, (err) => err && opts.log(`MQTT: subscribe failed: ${err.message}`));
+    // Always send the SUBSCRIBE, even when the broker says "session present": Mosquitto 2.0 keeps a persistent
+    // session across its restart but not the session's shared ($share/…) subscriptions, and MQTT.js skips
+    // topics it believes subscribed unless told `resubscribe` (docs/bench-resilience.md, bug 1).
+    client.subscribe({ ...subscriptions, resubscribe: true } as ISubscriptionMap, (err) => err && opts.log(`MQTT: subscribe failed: ${err.message}`));
   });
   let lastErrorLog = 0;
   client.on('error', (err) => {

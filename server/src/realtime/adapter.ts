@@ -22,6 +22,10 @@ export function postgresAdapter(url: string, log: (m: string) => void): PgAdapte
       log(`socket.io adapter: PostgreSQL error: ${err.message}`);
     }
   });
+  // The adapter keeps its LISTEN client checked out; pg-pool's 'error' covers idle clients only, so a
+  // PostgreSQL restart (FATAL 57P01) on that client would be an unhandled 'error' event and end the process.
+  // Routed to the pool's handler instead; the adapter reconnects by itself (docs/bench-resilience.md, bug 2).
+  pool.on('connect', (client) => client.on('error', (err) => pool.emit('error', err, client)));
   return {
     adapter: createAdapter(pool, { tableName: 'socket_io_attachments', heartbeatInterval: 1000, heartbeatTimeout: 10_000, errorHandler: (err) => log(`socket.io adapter: ${err.message}`) }),
     ready: () => Promise.race([acquired, new Promise<void>((r) => setTimeout(r, 5000).unref())]),
