@@ -1,10 +1,11 @@
 // The durable outbox on a real temp dir: order, crash leftovers, the disk cap with drops summarised and
-// counted (the count survives a restart), and batch splitting under the payload limit.
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+// counted (the count survives a restart), a full disk (ENOSPC from /dev/full), and batch splitting under the
+// payload limit.
+import { existsSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MAX_PAYLOAD_BYTES, type DeviceSample } from '@camfleet/shared';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { splitSamples } from './batches.ts';
 import { Outbox } from './outbox.ts';
 
@@ -50,6 +51,48 @@ describe('Outbox', () => {
     // The running total is kept in the state dir.
     expect(new Outbox(state, 10 * 4096).dropped).toBe(6);
     expect(existsSync(path.join(state, 'outbox-dropped'))).toBe(true);
+  });
+
+  describe('on a full disk', () => {
+    afterEach(() => vi.useRealTimers());
+    // The next entry's temp file, pointed at /dev/full: its write fails with ENOSPC like on a full file system.
+    // (Entry ids are a counter and Date.now(), so a fixed clock names the file in advance.)
+    const failNextWrite = (state: string, counter: number) => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(1_800_000_000_000);
+      symlinkSync('/dev/full', path.join(state, 'outbox', `${String(counter).padStart(16, '0')}-1800000000000.tmp`));
+    };
+
+    it('counts a message it cannot write with its samples and seq, leaves no temp file, and writes again after', () => {
+      const state = dir();
+      const box = new Outbox(state);
+      box.add('t', batch(1));
+      failNextWrite(state, 2);
+      expect(() => box.add('t', batch(2, 6))).toThrow(/ENOSPC/);
+      box.countUnwritten(); // what the publisher does with the failure
+      expect(readdirSync(path.join(state, 'outbox'))).toHaveLength(1);
+      expect(box.dropped).toBe(1);
+      expect(box.takeDropSummary()).toEqual({ messages: 0, samples: 6, unwritten: 1, seqFrom: 2, seqTo: 2, firstAt: '2026-01-01T00:00:02.000Z', lastAt: '2026-01-01T00:00:02.000Z' });
+      box.add('t', batch(3));
+      expect(box.peek(10).map((e) => (JSON.parse(e.payload) as { seq: number }).seq)).toEqual([1, 3]);
+    });
+
+    it('puts the drops back when their report cannot be written either, so the next report covers them all', () => {
+      const state = dir();
+      const box = new Outbox(state);
+      failNextWrite(state, 1);
+      expect(() => box.add('t', batch(1, 6))).toThrow();
+      box.countUnwritten();
+      const report = box.takeDropSummary(); // the agent turns it into an outbox-dropped event…
+      expect(report).toMatchObject({ unwritten: 1, samples: 6 });
+      failNextWrite(state, 2);
+      expect(() => box.add('e', JSON.stringify({ seq: 2, at: '2026-01-01T00:00:02.000Z', kind: 'outbox-dropped' }))).toThrow(); // …which is lost too
+      box.countUnwritten();
+      expect(box.takeDropSummary()).toEqual({ messages: 0, samples: 6, unwritten: 2, seqFrom: 1, seqTo: 2, firstAt: '2026-01-01T00:00:01.000Z', lastAt: '2026-01-01T00:00:02.000Z' });
+      box.add('e', batch(3)); // this report got through: nothing is carried over any more
+      expect(box.takeDropSummary()).toBeUndefined();
+      expect(box.dropped).toBe(2);
+    });
   });
 
   it('removes an entry only when told (after PUBACK)', () => {

@@ -3,6 +3,8 @@
 // counted in whole 4 KiB filesystem blocks) the oldest entries are dropped — never silently: what was
 // dropped is summarised (messages, samples, time and seq range) for an `outbox-dropped` event, and the
 // running total, kept in the state dir across restarts, travels in telemetry as `outboxDropped`.
+// A disk that is full (ENOSPC) is not fatal: the message that cannot be written is counted like a dropped one
+// (its samples, seq and time too), its half-written temp file removed, and writes resume once space returns.
 import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync, openSync, fsyncSync, closeSync, renameSync } from 'node:fs';
 import path from 'node:path';
 
@@ -36,6 +38,10 @@ export class Outbox {
   private counter = 0;
   private droppedTotal = 0;
   private pending: DropSummary | undefined;
+  /** The last message add() could not write, for countUnwritten() to account for. */
+  private failed: string | undefined;
+  /** The summary handed out by takeDropSummary() whose report has not reached the disk yet. */
+  private reporting: DropSummary | undefined;
 
   constructor(stateDir: string, public maxBytes = DEFAULT_OUTBOX_MAX_BYTES) {
     this.dir = path.join(stateDir, 'outbox');
@@ -76,11 +82,20 @@ export class Outbox {
     const id = `${String(++this.counter).padStart(16, '0')}-${Date.now()}`;
     const data = JSON.stringify({ topic, payload });
     const file = path.join(this.dir, id);
-    writeFileSync(`${file}.tmp`, data);
-    const fd = openSync(`${file}.tmp`, 'r');
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(`${file}.tmp`, file);
+    try {
+      writeFileSync(`${file}.tmp`, data);
+      const fd = openSync(`${file}.tmp`, 'r');
+      fsyncSync(fd);
+      closeSync(fd);
+      renameSync(`${file}.tmp`, file);
+    } catch (err) {
+      // Disk full or state dir gone: leave no temp file behind (it would hold space until the next start).
+      removeQuietly(`${file}.tmp`);
+      this.failed = payload;
+      throw err;
+    }
+    this.failed = undefined;
+    this.reporting = undefined; // whatever was taken for a report is on disk now (the report is the next add)
     const bytes = diskBytes(Buffer.byteLength(data));
     this.entries.push({ id, bytes });
     this.totalBytes += bytes;
@@ -95,10 +110,18 @@ export class Outbox {
     return id;
   }
 
-  /** A message that could not be written at all: counted like a dropped one. */
+  /**
+   * A message that could not be written at all (the add() that just threw): counted like a dropped one, with
+   * its samples, seq and time. If it was the report of earlier drops, those go back into the next summary, so
+   * the `outbox-dropped` event that finally gets through accounts for every message since the last one did.
+   */
   countUnwritten(): void {
-    this.pending ??= { messages: 0, samples: 0, unwritten: 0 };
-    this.pending.unwritten++;
+    const s = (this.pending ??= { messages: 0, samples: 0, unwritten: 0 });
+    s.unwritten++;
+    if (this.failed !== undefined) describe(s, this.failed);
+    this.failed = undefined;
+    if (this.reporting) merge(s, this.reporting);
+    this.reporting = undefined;
     this.addToTotal(1);
   }
 
@@ -106,6 +129,7 @@ export class Outbox {
   takeDropSummary(): DropSummary | undefined {
     const summary = this.pending;
     this.pending = undefined;
+    this.reporting = summary;
     return summary;
   }
 
@@ -145,21 +169,7 @@ export class Outbox {
     const s = (this.pending ??= { messages: 0, samples: 0, unwritten: 0 });
     s.messages++;
     const entry = this.read(id);
-    if (!entry) return;
-    try {
-      const body = JSON.parse(entry.payload) as { seq?: unknown; at?: unknown; samples?: unknown };
-      if (typeof body.seq === 'number') {
-        s.seqFrom = Math.min(s.seqFrom ?? body.seq, body.seq);
-        s.seqTo = Math.max(s.seqTo ?? body.seq, body.seq);
-      }
-      if (typeof body.at === 'string') {
-        if (!s.firstAt || body.at < s.firstAt) s.firstAt = body.at;
-        if (!s.lastAt || body.at > s.lastAt) s.lastAt = body.at;
-      }
-      if (Array.isArray(body.samples)) s.samples += body.samples.length;
-    } catch {
-      /* not JSON: counted as a message only */
-    }
+    if (entry) describe(s, entry.payload);
   }
 
   private addToTotal(n: number): void {
@@ -168,7 +178,45 @@ export class Outbox {
       writeFileSync(`${this.totalFile}.tmp`, `${this.droppedTotal}\n`);
       renameSync(`${this.totalFile}.tmp`, this.totalFile);
     } catch {
-      /* the count still travels in this run's telemetry */
+      removeQuietly(`${this.totalFile}.tmp`); // the count still travels in this run's telemetry
     }
+  }
+}
+
+/** Adds a lost message's samples, seq and time to a summary (the message itself is counted by the caller). */
+function describe(s: DropSummary, payload: string): void {
+  try {
+    const body = JSON.parse(payload) as { seq?: unknown; at?: unknown; samples?: unknown };
+    if (typeof body.seq === 'number') {
+      s.seqFrom = Math.min(s.seqFrom ?? body.seq, body.seq);
+      s.seqTo = Math.max(s.seqTo ?? body.seq, body.seq);
+    }
+    if (typeof body.at === 'string') widenTime(s, body.at, body.at);
+    if (Array.isArray(body.samples)) s.samples += body.samples.length;
+  } catch {
+    /* not JSON: counted as a message only */
+  }
+}
+
+function widenTime(s: DropSummary, first: string, last: string): void {
+  if (!s.firstAt || first < s.firstAt) s.firstAt = first;
+  if (!s.lastAt || last > s.lastAt) s.lastAt = last;
+}
+
+/** Folds `from` into `into`. */
+function merge(into: DropSummary, from: DropSummary): void {
+  into.messages += from.messages;
+  into.samples += from.samples;
+  into.unwritten += from.unwritten;
+  if (from.seqFrom !== undefined) into.seqFrom = Math.min(into.seqFrom ?? from.seqFrom, from.seqFrom);
+  if (from.seqTo !== undefined) into.seqTo = Math.max(into.seqTo ?? from.seqTo, from.seqTo);
+  if (from.firstAt && from.lastAt) widenTime(into, from.firstAt, from.lastAt);
+}
+
+function removeQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    /* never created */
   }
 }
