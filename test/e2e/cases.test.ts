@@ -10,7 +10,7 @@ import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CaseRecord, CaseSummary } from '@camfleet/shared';
-import { createDatabase } from '../harness/index.ts';
+import { createDatabase, startMosquitto, type MosquittoHandle } from '../harness/index.ts';
 import { startSimSite, type SimSite } from '../sim/site.ts';
 import { startSmtpSink, type SmtpSink } from '../sim/smtp.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../sim/webhook-receiver.ts';
@@ -25,6 +25,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('cases and notifications on real services', () => {
   let site: SimSite;
+  // Its own broker: on the run's shared one this server would also see other test files' agents come and go
+  // (agent/state is not a shared subscription) and open — and notify — agent-offline cases for their sites.
+  let mosquitto: MosquittoHandle;
   let server: ServerProcess;
   let agent: AgentProcess;
   let receiver: WebhookReceiver;
@@ -35,13 +38,14 @@ describe('cases and notifications on real services', () => {
   const pushed: CaseSummary[] = [];
 
   beforeAll(async () => {
+    mosquitto = await startMosquitto();
     receiver = await startWebhookReceiver({ secret: SECRET });
     smtp = await startSmtpSink();
     site = await startSimSite({ id: SITE, cameras: 2 });
     server = await startServer({
       name: 'cases',
       env: {
-        CAMFLEET_MQTT_URL: inject('mosquittoUrl'),
+        CAMFLEET_MQTT_URL: mosquitto.url,
         CAMFLEET_INFLUX_URL: `${inject('influxUrl')}/${DB}`,
         CAMFLEET_DATABASE_URL: await createDatabase(inject('postgresUrl'), DB),
         CAMFLEET_MQTT_SHARE_GROUP: 'cases-e2e',
@@ -58,7 +62,7 @@ describe('cases and notifications on real services', () => {
     });
     agentDir = tempDir('agent-cases');
     config = path.join(agentDir, 'site.yaml');
-    const yaml = site.yaml({ mqttUrl: inject('mosquittoUrl'), stateDir: path.join(agentDir, 'state'), intervalS: 2, timeoutS: 1, keepaliveS: 2 });
+    const yaml = site.yaml({ mqttUrl: mosquitto.url, stateDir: path.join(agentDir, 'state'), intervalS: 2, timeoutS: 1, keepaliveS: 2 });
     writeFileSync(config, yaml.replace('  contractId: DEM0000001\n', `  contractId: DEM0000001\n  address: ${ADDRESS}\n`), { mode: 0o600 });
     agent = startAgent(config, path.join(agentDir, 'agent.log'));
     socket = io(server.url, { path: '/socket.io', transports: ['websocket'], ...socketAuth() });
@@ -72,6 +76,7 @@ describe('cases and notifications on real services', () => {
     await site?.close();
     await receiver?.close();
     await smtp?.close();
+    await mosquitto?.dispose();
   });
 
   const api = async <T>(p: string): Promise<T> => (await fetch(`${server.url}${p}`, { headers: authHeaders() })).json() as Promise<T>;
