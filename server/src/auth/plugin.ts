@@ -124,6 +124,9 @@ export default fp(async function authPlugin(app: FastifyInstance, opts: AuthOpti
 
   app.addHook('onRequest', async (req) => {
     const need = req.routeOptions.config?.access ?? defaultAccess(req.method, req.url);
+    // The dashboard's files and /healthz need nobody: no session lookup on them. Public API routes (login,
+    // logout, triage) still learn who is calling, for the audit log.
+    if (need === 'public' && !req.url.startsWith('/api/')) return;
     const { principal, via } = await resolve(req.headers);
     req.principal = principal;
     req.principalVia = via;
